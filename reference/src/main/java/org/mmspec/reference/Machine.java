@@ -1,0 +1,217 @@
+package org.mmspec.reference;
+
+import java.util.function.Function;
+
+import org.mmspec.reference.alloc.AllocStats;
+import org.mmspec.reference.alloc.ConfigException;
+import org.mmspec.reference.alloc.Gfp;
+import org.mmspec.reference.alloc.KernelWarnings;
+import org.mmspec.reference.alloc.MachineConfig;
+import org.mmspec.reference.alloc.MmInit;
+import org.mmspec.reference.alloc.Node;
+import org.mmspec.reference.alloc.PageAlloc;
+import org.mmspec.reference.alloc.PageIsolation;
+import org.mmspec.reference.alloc.RejectedOperationException;
+import org.mmspec.reference.alloc.VmSysctl;
+import org.mmspec.reference.alloc.Zone;
+import org.mmspec.reference.alloc.ZoneType;
+import org.mmspec.reference.page.MemMap;
+
+/**
+ * The whole machine the reference models: one node with its zones and mem_map, the page
+ * allocator, and the vm sysctls; later subsystems hang their state here too (processes, ksmd,
+ * kswapd). Every operation either completes as the kernel would or throws
+ * {@link RejectedOperationException} having changed nothing.
+ */
+public final class Machine {
+    private final MachineConfig config;
+    private final Node node;
+    private final VmSysctl sysctl = new VmSysctl();
+    private final KernelWarnings warnings = new KernelWarnings();
+    private final PageAlloc pageAlloc;
+    private final PageIsolation isolation;
+
+    /** Boots a machine; {@link ConfigException} names the first bad field. */
+    public Machine(MachineConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * Boots a machine whose page allocator comes from {@code allocFactory}; tests use this to
+     * plant a deliberately wrong allocator and check the suite catches it.
+     */
+    public Machine(MachineConfig config, AllocFactory allocFactory) {
+        this.config = config.validate();
+        this.node = new Node(config);
+        this.pageAlloc = allocFactory == null
+                ? new PageAlloc(config, node, sysctl, warnings)
+                : allocFactory.create(config, node, sysctl, warnings);
+        this.isolation = new PageIsolation(pageAlloc);
+        MmInit.boot(config, pageAlloc, sysctl);
+    }
+
+    /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
+    @FunctionalInterface
+    public interface AllocFactory {
+        PageAlloc create(MachineConfig config, Node node, VmSysctl sysctl, KernelWarnings warnings);
+    }
+
+    /** A deep copy with the default allocator. */
+    public Machine copy() {
+        return copy(null);
+    }
+
+    /** A deep copy, sharing nothing mutable with this machine. */
+    public Machine copy(AllocFactory allocFactory) {
+        Node n = new Node(config);
+        n.copyFrom(node);
+        VmSysctl s = new VmSysctl();
+        s.copyFrom(sysctl);
+        return new Machine(this, n, s, allocFactory);
+    }
+
+    private Machine(Machine o, Node n, VmSysctl s, AllocFactory f) {
+        this.config = o.config;
+        this.node = n;
+        this.sysctl.copyFrom(s);
+        this.warnings.copyFrom(o.warnings);
+        this.pageAlloc = f == null ? new PageAlloc(config, node, sysctl, warnings) : f.create(config, node, sysctl, warnings);
+        this.pageAlloc.copyFrom(o.pageAlloc);
+        this.pageAlloc.setHooks(o.pageAlloc.hooks());
+        this.isolation = new PageIsolation(pageAlloc);
+    }
+
+    /** Overwrites this machine's state with {@code o}'s (same configuration), without allocating. */
+    public void copyFrom(Machine o) {
+        node.copyFrom(o.node);
+        sysctl.copyFrom(o.sysctl);
+        warnings.copyFrom(o.warnings);
+        pageAlloc.copyFrom(o.pageAlloc);
+    }
+
+    /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */
+    public long fingerprint() {
+        long h = node.fingerprint();
+        h = MemMap.mix(h ^ sysctl.minFreeKbytes);
+        h = MemMap.mix(h ^ sysctl.watermarkScaleFactor);
+        h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
+        for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
+        return h;
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public MemMap mem() {
+        return node.mem;
+    }
+
+    public Zone zone(ZoneType t) {
+        return node.zone(t);
+    }
+
+    public PageAlloc pageAlloc() {
+        return pageAlloc;
+    }
+
+    public VmSysctl sysctl() {
+        return sysctl;
+    }
+
+    public KernelWarnings warnings() {
+        return warnings;
+    }
+
+    public AllocStats stats() {
+        return pageAlloc.stats;
+    }
+
+    /** alloc_pages(gfp, order): the first pfn of the block, or -1 when the allocation fails. */
+    public long allocPages(int gfp, int order) {
+        return pageAlloc.__alloc_pages(gfp, order);
+    }
+
+    public long allocPages(String gfp, int order) {
+        int g;
+        try {
+            g = Gfp.parse(gfp);
+        } catch (IllegalArgumentException e) {
+            throw new RejectedOperationException(e.getMessage());
+        }
+        return allocPages(g, order);
+    }
+
+    /** __free_pages(pfn_to_page(pfn), order). */
+    public void freePages(long pfn, int order) {
+        pageAlloc.__free_pages(pfn, order);
+    }
+
+    /** start_isolate_page_range(start, end, mode): 0, or -EBUSY (-16) having changed nothing it keeps. */
+    public int startIsolatePageRange(long startPfn, long endPfn, int mode) {
+        return isolation.start_isolate_page_range(startPfn, endPfn, mode);
+    }
+
+    /** undo_isolate_page_range(start, end). */
+    public void undoIsolatePageRange(long startPfn, long endPfn) {
+        isolation.undo_isolate_page_range(startPfn, endPfn);
+    }
+
+    public PageIsolation isolation() {
+        return isolation;
+    }
+
+    /**
+     * Writes /proc/sys/vm/NAME and runs its handler: min_free_kbytes and watermark_scale_factor
+     * rerun setup_per_zone_wmarks() (which clears any boost), lowmem_reserve_ratio reruns
+     * setup_per_zone_lowmem_reserve(), watermark_boost_factor just changes the factor.
+     */
+    public void writeSysctl(String name, String value) {
+        switch (name) {
+            case "min_free_kbytes" -> {
+                long v = parseLong(name, value, 0, Long.MAX_VALUE);
+                sysctl.minFreeKbytes = v;
+                sysctl.userMinFreeKbytes = v;
+                pageAlloc.setup_per_zone_wmarks(sysctl.minFreeKbytes, sysctl.watermarkScaleFactor);
+            }
+            case "watermark_scale_factor" -> {
+                sysctl.watermarkScaleFactor = parseLong(name, value, 1, 3000);
+                pageAlloc.setup_per_zone_wmarks(sysctl.minFreeKbytes, sysctl.watermarkScaleFactor);
+            }
+            case "watermark_boost_factor" -> sysctl.watermarkBoostFactor = parseLong(name, value, 0, Integer.MAX_VALUE);
+            case "lowmem_reserve_ratio" -> {
+                String[] parts = value.trim().split("\\s+");
+                if (parts.length != ZoneType.MAX_NR_ZONES) {
+                    throw new RejectedOperationException("vm.lowmem_reserve_ratio: '" + value + "' has " + parts.length
+                            + " values; it takes " + ZoneType.MAX_NR_ZONES);
+                }
+                int[] r = new int[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    long v = parseLong(name + "[" + i + "]", parts[i], Integer.MIN_VALUE, Integer.MAX_VALUE);
+                    r[i] = v < 1 ? 0 : (int) v; // lowmem_reserve_ratio_sysctl_handler: values < 1 become 0
+                }
+                System.arraycopy(r, 0, sysctl.lowmemReserveRatio, 0, r.length);
+                pageAlloc.setup_per_zone_lowmem_reserve(sysctl.lowmemReserveRatio);
+            }
+            default -> throw new RejectedOperationException("vm." + name + ": not a sysctl the model has (one of "
+                    + VmSysctl.NAMES + ")");
+        }
+    }
+
+    private static long parseLong(String name, String value, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new RejectedOperationException("vm." + name + ": '" + value + "' is not an integer");
+        }
+        if (v < min || v > max) {
+            throw new RejectedOperationException("vm." + name + ": " + v + " is outside " + min + ".." + max);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,76 @@
+package org.mmspec.reference.alloc;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Historical Linux mm bugs the reference can re-create, each switched at exactly one place in the
+ * reference and off by default. Each names the commit that fixed it upstream, so a reader can see
+ * what the kernel got wrong and what the suite does about it.
+ */
+public enum KnownBug {
+    ISOLATE_MERGE("isolate-merge", "d9dddbf55667", "v4.6",
+            "mm/page_alloc: prevent merging between isolated and other pageblocks",
+            "buddy",
+            "__free_one_page merges a free block with its buddy across a pageblock boundary even when one "
+                    + "pageblock is MIGRATE_ISOLATE, so isolated pages rejoin a normal free list and the "
+                    + "free-page accounting goes wrong. The fix refuses merges at order >= pageblock_order "
+                    + "between types that are not both mergeable."),
+    BOOST_SMALL_ZONE("boost-small-zone", "14f69140ff9c", "v5.7",
+            "mm: limit boost_watermark on small zones",
+            "buddy",
+            "boost_watermark boosts even zones smaller than four pageblocks, where the boost can exceed "
+                    + "what the zone can ever reclaim and push an allocation into OOM at once. The fix "
+                    + "returns early when pageblock_nr_pages * 4 > zone_managed_pages(zone).");
+
+    private final String bugName;
+    private final String fixCommit;
+    private final String fixedIn;
+    private final String title;
+    private final String subsystem;
+    private final String description;
+
+    KnownBug(String bugName, String fixCommit, String fixedIn, String title, String subsystem, String description) {
+        this.bugName = bugName;
+        this.fixCommit = fixCommit;
+        this.fixedIn = fixedIn;
+        this.title = title;
+        this.subsystem = subsystem;
+        this.description = description;
+    }
+
+    public String bugName() {
+        return bugName;
+    }
+
+    public String fixCommit() {
+        return fixCommit;
+    }
+
+    public String fixedIn() {
+        return fixedIn;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String subsystem() {
+        return subsystem;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static KnownBug byName(String name) {
+        for (KnownBug b : values()) if (b.bugName.equals(name)) return b;
+        return null;
+    }
+
+    public static String names() {
+        List<String> n = new ArrayList<>();
+        for (KnownBug b : values()) n.add(b.bugName);
+        return String.join(", ", n);
+    }
+}

@@ -1,0 +1,346 @@
+package org.mmspec.reference.page;
+
+import java.util.Arrays;
+
+/**
+ * The node's {@code mem_map}: one struct page per page frame, stored as parallel primitive
+ * arrays indexed by {@code pfn - basePfn} (an object per page would cost ~100 bytes each).
+ * The map covers the node span rounded out to MAX_PAGE_ORDER alignment, because buddy arithmetic
+ * assumes "*_mem_map is contiguous at least up to MAX_PAGE_ORDER" (mm/internal.h:__find_buddy_pfn).
+ *
+ * <p>{@code next}/{@code prev} are {@code page->lru}: the kernel unions {@code buddy_list},
+ * {@code pcp_list} and {@code lru}, since a page sits on at most one of those lists at a time.
+ * Fields only the reverse map and reclaim need ({@code _mapcount}, {@code mapping},
+ * {@code index}, {@code private}) are allocated on first use so the buddy allocator alone stays
+ * near 14 bytes per page frame.
+ */
+public final class MemMap {
+    public static final int NIL = -1;
+
+    private final long basePfn;
+    private final int nrPages;
+    /** page->flags, with the zone id in the top bits and the page type. */
+    public final int[] flags;
+    /** page_private() for buddy pages: the free block's order; for allocated heads: the allocation order. */
+    public final byte[] order;
+    /** page->lru.next / page->lru.prev as page indexes; {@link #NIL} ends a list. */
+    public final int[] next;
+    public final int[] prev;
+    /** page->_refcount. */
+    public final int[] refcount;
+
+    /**
+     * List heads, as the kernel's {@code struct list_head} sentinels: head {@code l} is encoded in
+     * a page's next/prev as {@code -2 - l}, so {@link #listDel} works without knowing the list,
+     * exactly like the kernel's list_del().
+     */
+    private int[] headNext = new int[0];
+    private int[] headPrev = new int[0];
+    private int nrLists;
+
+    private int[] mapcount;
+    private int[] mapping;
+    private long[] index;
+    private long[] privateData;
+
+    public MemMap(long basePfn, int nrPages) {
+        this.basePfn = basePfn;
+        this.nrPages = nrPages;
+        this.flags = new int[nrPages];
+        this.order = new byte[nrPages];
+        this.next = new int[nrPages];
+        this.prev = new int[nrPages];
+        this.refcount = new int[nrPages];
+        Arrays.fill(next, NIL);
+        Arrays.fill(prev, NIL);
+    }
+
+    private MemMap(MemMap o) {
+        this.basePfn = o.basePfn;
+        this.nrPages = o.nrPages;
+        this.flags = o.flags.clone();
+        this.order = o.order.clone();
+        this.next = o.next.clone();
+        this.prev = o.prev.clone();
+        this.refcount = o.refcount.clone();
+        this.headNext = o.headNext.clone();
+        this.headPrev = o.headPrev.clone();
+        this.nrLists = o.nrLists;
+        this.mapcount = o.mapcount == null ? null : o.mapcount.clone();
+        this.mapping = o.mapping == null ? null : o.mapping.clone();
+        this.index = o.index == null ? null : o.index.clone();
+        this.privateData = o.privateData == null ? null : o.privateData.clone();
+    }
+
+    public MemMap copy() {
+        return new MemMap(this);
+    }
+
+    /** Copies every field of {@code o} into this map (same geometry), without allocating. */
+    public void copyFrom(MemMap o) {
+        System.arraycopy(o.flags, 0, flags, 0, nrPages);
+        System.arraycopy(o.order, 0, order, 0, nrPages);
+        System.arraycopy(o.next, 0, next, 0, nrPages);
+        System.arraycopy(o.prev, 0, prev, 0, nrPages);
+        System.arraycopy(o.refcount, 0, refcount, 0, nrPages);
+        if (headNext.length != o.headNext.length) {
+            headNext = o.headNext.clone();
+            headPrev = o.headPrev.clone();
+        } else {
+            System.arraycopy(o.headNext, 0, headNext, 0, headNext.length);
+            System.arraycopy(o.headPrev, 0, headPrev, 0, headPrev.length);
+        }
+        nrLists = o.nrLists;
+        mapcount = copyOf(o.mapcount, mapcount);
+        mapping = copyOf(o.mapping, mapping);
+        index = copyOf(o.index, index);
+        privateData = copyOf(o.privateData, privateData);
+    }
+
+    private static int[] copyOf(int[] src, int[] dst) {
+        if (src == null) return null;
+        if (dst == null) return src.clone();
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return dst;
+    }
+
+    private static long[] copyOf(long[] src, long[] dst) {
+        if (src == null) return null;
+        if (dst == null) return src.clone();
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return dst;
+    }
+
+    /** Allocates {@code n} empty list heads and returns the id of the first. */
+    public int allocLists(int n) {
+        int base = nrLists;
+        nrLists += n;
+        headNext = java.util.Arrays.copyOf(headNext, nrLists);
+        headPrev = java.util.Arrays.copyOf(headPrev, nrLists);
+        for (int l = base; l < nrLists; l++) {
+            headNext[l] = sentinel(l);
+            headPrev[l] = sentinel(l);
+        }
+        return base;
+    }
+
+    private static int sentinel(int list) {
+        return -2 - list;
+    }
+
+    private void setNext(int node, int v) {
+        if (node >= 0) next[node] = v;
+        else headNext[-2 - node] = v;
+    }
+
+    private void setPrev(int node, int v) {
+        if (node >= 0) prev[node] = v;
+        else headPrev[-2 - node] = v;
+    }
+
+    /** list_first_entry_or_null(): the first page on the list, or {@link #NIL}. */
+    public int listFirst(int list) {
+        int h = headNext[list];
+        return h >= 0 ? h : NIL;
+    }
+
+    /** list_last_entry(): the last page on the list, or {@link #NIL}. */
+    public int listLast(int list) {
+        int t = headPrev[list];
+        return t >= 0 ? t : NIL;
+    }
+
+    /** The page after {@code page} on its list, or {@link #NIL} at the end. */
+    public int listNext(int page) {
+        int n = next[page];
+        return n >= 0 ? n : NIL;
+    }
+
+    public int listPrev(int page) {
+        int p = prev[page];
+        return p >= 0 ? p : NIL;
+    }
+
+    public boolean listEmpty(int list) {
+        return headNext[list] < 0;
+    }
+
+    /** list_add(): insert at the head. */
+    public void listAdd(int page, int list) {
+        int n = headNext[list];
+        next[page] = n;
+        prev[page] = sentinel(list);
+        setPrev(n, page);
+        headNext[list] = page;
+    }
+
+    /** list_add_tail(): insert at the tail. */
+    public void listAddTail(int page, int list) {
+        int p = headPrev[list];
+        next[page] = sentinel(list);
+        prev[page] = p;
+        setNext(p, page);
+        headPrev[list] = page;
+    }
+
+    /** list_del(): unlink from whatever list holds the page. */
+    public void listDel(int page) {
+        int n = next[page];
+        int p = prev[page];
+        setNext(p, n);
+        setPrev(n, p);
+        next[page] = NIL;
+        prev[page] = NIL;
+    }
+
+    /** list_move_tail(). */
+    public void listMoveTail(int page, int list) {
+        listDel(page);
+        listAddTail(page, list);
+    }
+
+    /** list_move(). */
+    public void listMove(int page, int list) {
+        listDel(page);
+        listAdd(page, list);
+    }
+
+    /** Whether the page is linked on some list (next/prev not poisoned). */
+    public boolean onList(int page) {
+        return next[page] != NIL;
+    }
+
+    /** The list id a page's list ends in, found by walking to its sentinel; -1 when unlinked. */
+    public int listOf(int page) {
+        if (next[page] == NIL) return -1;
+        int n = page;
+        int guard = nrPages + 1;
+        while (n >= 0 && guard-- > 0) n = next[n];
+        return n >= 0 ? -1 : -2 - n;
+    }
+
+    public long basePfn() {
+        return basePfn;
+    }
+
+    public int nrPages() {
+        return nrPages;
+    }
+
+    public long endPfn() {
+        return basePfn + nrPages;
+    }
+
+    public boolean covers(long pfn) {
+        return pfn >= basePfn && pfn < basePfn + nrPages;
+    }
+
+    /** page index of a pfn; the caller has checked {@link #covers}. */
+    public int idx(long pfn) {
+        return (int) (pfn - basePfn);
+    }
+
+    public long pfn(int idx) {
+        return basePfn + idx;
+    }
+
+    public int zoneId(int idx) {
+        return PageFlags.zoneOf(flags[idx]);
+    }
+
+    public boolean pageBuddy(int idx) {
+        return (flags[idx] & PageFlags.PGTY_buddy) != 0;
+    }
+
+    /** {@code page_mapcount()}: the kernel stores _mapcount biased by -1; we store the count. */
+    public int[] mapcount() {
+        if (mapcount == null) mapcount = new int[nrPages];
+        return mapcount;
+    }
+
+    /** page->mapping as a handle (0 = NULL); the owning subsystem interprets it. */
+    public int[] mapping() {
+        if (mapping == null) mapping = new int[nrPages];
+        return mapping;
+    }
+
+    /** page->index. */
+    public long[] index() {
+        if (index == null) index = new long[nrPages];
+        return index;
+    }
+
+    /** page->private for non-buddy pages (swap entry of a swap-cache page). */
+    public long[] privateData() {
+        if (privateData == null) privateData = new long[nrPages];
+        return privateData;
+    }
+
+    public int mapcountOf(int idx) {
+        return mapcount == null ? 0 : mapcount[idx];
+    }
+
+    public int mappingOf(int idx) {
+        return mapping == null ? 0 : mapping[idx];
+    }
+
+    public long indexOf(int idx) {
+        return index == null ? 0 : index[idx];
+    }
+
+    /** A 64-bit hash of every field of every page and of the list heads. */
+    public long fingerprint() {
+        long h = 0x243F6A8885A308D3L;
+        for (int i = 0; i < nrPages; i++) {
+            long v = ((long) flags[i] << 32) ^ ((long) order[i] << 24) ^ refcount[i];
+            v = v * 31 + next[i];
+            v = v * 31 + prev[i];
+            if (mapcount != null) v = v * 31 + mapcount[i];
+            if (mapping != null) v = v * 31 + mapping[i];
+            if (index != null) v = v * 31 + index[i];
+            if (privateData != null) v = v * 31 + privateData[i];
+            h = mix(h ^ v);
+        }
+        for (int l = 0; l < nrLists; l++) h = mix(h ^ ((long) headNext[l] << 32 | (headPrev[l] & 0xffffffffL)));
+        return h;
+    }
+
+    public static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Bytes of heap held per page frame by the arrays allocated so far. */
+    public int bytesPerPage() {
+        int b = 4 + 1 + 4 + 4 + 4;
+        if (mapcount != null) b += 4;
+        if (mapping != null) b += 4;
+        if (index != null) b += 8;
+        if (privateData != null) b += 8;
+        return b;
+    }
+
+    /**
+     * {@code dump_page()}: the facts a kernel developer reads first, pfns in hex as the kernel
+     * prints them.
+     */
+    public String dumpPage(int idx, String zoneName, String reason) {
+        int f = flags[idx];
+        StringBuilder sb = new StringBuilder();
+        sb.append("page: refcount:").append(refcount[idx])
+          .append(" mapcount:").append(mapcountOf(idx))
+          .append(" mapping:").append(mappingOf(idx))
+          .append(" index:0x").append(Long.toHexString(indexOf(idx)))
+          .append(" pfn:0x").append(Long.toHexString(pfn(idx)));
+        if ((f & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD)) != 0) {
+            sb.append(" order:").append(order[idx]);
+        }
+        sb.append('\n').append("flags: 0x").append(Integer.toHexString(f & ~PageFlags.ZONE_MASK))
+          .append('(').append(PageFlags.describe(f));
+        if (zoneName != null) sb.append(PageFlags.describe(f).isEmpty() ? "" : "|").append("zone=").append(zoneName);
+        sb.append(')');
+        if (reason != null) sb.append('\n').append("page dumped because: ").append(reason);
+        return sb.toString();
+    }
+}
