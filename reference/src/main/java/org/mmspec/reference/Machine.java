@@ -173,7 +173,7 @@ public final class Machine {
     public void writeSysctl(String name, String value) {
         switch (name) {
             case "min_free_kbytes" -> {
-                long v = parseLong(name, value, 0, Long.MAX_VALUE);
+                long v = parseLong(name, value, 0, Integer.MAX_VALUE);
                 sysctl.minFreeKbytes = v;
                 sysctl.userMinFreeKbytes = v;
                 pageAlloc.setup_per_zone_wmarks(sysctl.minFreeKbytes, sysctl.watermarkScaleFactor);

@@ -94,21 +94,27 @@ public final class BuddyAbstraction {
         int nr = mem.nrPages();
         long base = mem.basePfn();
         int reported = 0;
-        for (int i = 0; i < nr && reported < 3; i++) {
-            int f = mem.flags[i];
+        int[] flags = mem.flags;
+        byte[] ord = mem.order;
+        // walk both block structures together: a block is skipped whole when both sides agree on
+        // it; pages inside blocks are BUDDY-PARTITION's and BUDDY-SPEC-WELLFORMED's business
+        for (int i = 0; i < nr && reported < 3; ) {
+            int f = flags[i];
             long pfn = base + i;
             boolean refFree = (f & PageFlags.PGTY_buddy) != 0;
             boolean refAlloc = (f & PageFlags.MODEL_ALLOC_HEAD) != 0;
             int specOrder = spec.headOrder(pfn);
             boolean specFree = specOrder >= 0 && spec.isFreeHead(pfn);
             boolean specAlloc = specOrder >= 0 && !specFree;
-            if (refFree != specFree || refAlloc != specAlloc
-                    || ((refFree || refAlloc) && mem.order[i] != specOrder)) {
+            if (refFree != specFree || refAlloc != specAlloc || ((refFree || refAlloc) && ord[i] != specOrder)) {
                 out.add(Violation.of(id, "at pfn 0x" + Long.toHexString(pfn) + " the reference has "
-                        + describe(refFree, refAlloc, mem.order[i]) + " but the spec has "
+                        + describe(refFree, refAlloc, ord[i]) + " but the spec has "
                         + describe(specFree, specAlloc, specOrder), pfn));
                 reported++;
+                i++;
+                continue;
             }
+            i += (refFree || refAlloc) ? Math.max(1, 1 << Math.max(0, ord[i])) : 1;
         }
         int[] classes = classes(node);
         int pbo = node.pageblockOrder();

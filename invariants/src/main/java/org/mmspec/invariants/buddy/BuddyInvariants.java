@@ -130,6 +130,7 @@ public final class BuddyInvariants {
     static void align(BuddyState s, List<Violation> out) {
         MemMap mem = s.machine.mem();
         for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
                     int guard = mem.nrPages();
@@ -147,50 +148,53 @@ public final class BuddyInvariants {
     }
 
     static void partition(BuddyState s, List<Violation> out) {
-        Machine m = s.machine;
-        MemMap mem = m.mem();
+        MemMap mem = s.machine.mem();
+        int[] flags = mem.flags;
+        byte[] ord = mem.order;
         int reported = 0;
         for (Zone z : s.node().zones) {
             if (z.spannedPages == 0) continue;
-            long pfn = z.zoneStartPfn;
-            long end = z.zoneEndPfn();
-            while (pfn < end && reported < 3) {
-                int i = mem.idx(pfn);
-                int f = mem.flags[i];
+            int first = mem.idx(z.zoneStartPfn);
+            int last = mem.idx(z.zoneEndPfn());
+            int blockHead = -1;
+            int blockEnd = first; // pages [blockHead, blockEnd) belong to the current block
+            for (int i = first; i < last && reported < 3; i++) {
+                int f = flags[i];
                 boolean head = (f & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD)) != 0;
-                if (!head) {
-                    if ((f & (PageFlags.PG_reserved | PageFlags.MODEL_NOT_PRESENT)) == 0) {
-                        out.add(Violation.of("BUDDY-PARTITION", "available pfn 0x" + Long.toHexString(pfn)
-                                + " is in no free or allocated block", pfn).withNodes(z.name()));
-                        reported++;
-                    }
-                    pfn++;
-                    continue;
-                }
-                int order = mem.order[i];
-                long bend = pfn + (1L << order);
-                for (long q = pfn; q < bend; q++) {
-                    if (!mem.covers(q)) break;
-                    int j = mem.idx(q);
-                    int g = mem.flags[j];
+                if (i < blockEnd) {
                     String why = null;
-                    if (q != pfn && (g & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD)) != 0) {
-                        why = "overlaps the block that starts at 0x" + Long.toHexString(q);
-                    } else if (PageFlags.zoneOf(g) != z.idx) {
-                        why = "leaves zone " + z.name() + " at pfn 0x" + Long.toHexString(q);
-                    } else if ((g & PageFlags.MODEL_NOT_PRESENT) != 0) {
-                        why = "covers the hole at pfn 0x" + Long.toHexString(q);
-                    } else if ((g & PageFlags.PG_reserved) != 0) {
-                        why = "covers the reserved page 0x" + Long.toHexString(q);
+                    if (head) why = "overlaps the block that starts at 0x" + Long.toHexString(mem.pfn(i));
+                    else if ((f & (PageFlags.MODEL_NOT_PRESENT | PageFlags.PG_reserved)) != 0) {
+                        why = ((f & PageFlags.MODEL_NOT_PRESENT) != 0 ? "covers the hole at pfn 0x" : "covers the reserved page 0x")
+                                + Long.toHexString(mem.pfn(i));
                     }
                     if (why != null) {
-                        out.add(Violation.of("BUDDY-PARTITION", ((f & PageFlags.PGTY_buddy) != 0 ? "free" : "allocated")
-                                + " block 0x" + Long.toHexString(pfn) + " of order " + order + " " + why, pfn, q).withNodes(z.name()));
+                        int h = blockHead;
+                        out.add(Violation.of("BUDDY-PARTITION", ((flags[h] & PageFlags.PGTY_buddy) != 0 ? "free" : "allocated")
+                                + " block 0x" + Long.toHexString(mem.pfn(h)) + " of order " + ord[h] + " " + why,
+                                mem.pfn(h), mem.pfn(i)).withNodes(z.name()));
                         reported++;
-                        break;
+                        if (head) {
+                            blockHead = i;
+                            blockEnd = i + (1 << ord[i]);
+                        }
                     }
+                    continue;
                 }
-                pfn = bend;
+                if (head) {
+                    blockHead = i;
+                    blockEnd = i + (1 << ord[i]);
+                    if (blockEnd > last) {
+                        out.add(Violation.of("BUDDY-PARTITION", ((f & PageFlags.PGTY_buddy) != 0 ? "free" : "allocated")
+                                + " block 0x" + Long.toHexString(mem.pfn(i)) + " of order " + ord[i] + " leaves zone " + z.name()
+                                + " at pfn 0x" + Long.toHexString(z.zoneEndPfn()), mem.pfn(i)).withNodes(z.name()));
+                        reported++;
+                    }
+                } else if ((f & (PageFlags.PG_reserved | PageFlags.MODEL_NOT_PRESENT)) == 0) {
+                    out.add(Violation.of("BUDDY-PARTITION", "available pfn 0x" + Long.toHexString(mem.pfn(i))
+                            + " is in no free or allocated block", mem.pfn(i)).withNodes(z.name()));
+                    reported++;
+                }
             }
         }
     }
@@ -200,6 +204,7 @@ public final class BuddyInvariants {
         long onLists = 0;
         int reported = 0;
         for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
                     int list = z.list(o, mt);
@@ -252,6 +257,7 @@ public final class BuddyInvariants {
     static void nrFree(BuddyState s, List<Violation> out) {
         MemMap mem = s.machine.mem();
         for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 long n = 0;
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
@@ -268,32 +274,42 @@ public final class BuddyInvariants {
 
     static void maxMerge(BuddyState s, List<Violation> out) {
         MemMap mem = s.machine.mem();
-        Node node = s.node();
+        int[] flags = mem.flags;
+        byte[] ord = mem.order;
         int maxOrder = s.machine.config().maxPageOrder();
         int pbo = s.machine.config().pageblockOrder();
+        int nr = mem.nrPages();
         int reported = 0;
-        for (int i = 0; i < mem.nrPages() && reported < 3; i++) {
-            int f = mem.flags[i];
-            if ((f & PageFlags.PGTY_buddy) == 0) continue;
-            int o = mem.order[i];
-            if (o >= maxOrder || o < 0) continue;
-            int b = i ^ (1 << o);
-            if (b < i || b >= mem.nrPages()) continue;
-            int g = mem.flags[b];
-            if ((g & PageFlags.PGTY_buddy) == 0 || mem.order[b] != o) continue;
-            if (((f ^ g) & PageFlags.ZONE_MASK) != 0) continue;
-            long pfn = mem.pfn(i);
-            long bpfn = mem.pfn(b);
-            if (o >= pbo) {
-                Zone z = node.pageZone(pfn);
-                int mt = z.pageblockMigratetype(pfn);
-                int bmt = z.pageblockMigratetype(bpfn);
-                if (mt != bmt && (!MigrateType.isMergeable(mt) || !MigrateType.isMergeable(bmt))) continue;
-                if (s.spec.isDeferred(pfn, o)) continue;
+        // walk the free lists, not the mem_map: only free blocks can miss a merge
+        for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
+            for (int o = 0; o < maxOrder && o < z.nrOrders(); o++) {
+                if (z.nrFree[o] == 0) continue;
+                for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
+                    int guard = nr + 1;
+                    for (int i = mem.listFirst(z.list(o, mt)); i != MemMap.NIL && guard-- > 0 && reported < 3; i = mem.listNext(i)) {
+                        if (ord[i] != o) continue; // BUDDY-FREELIST's business
+                        int b = i ^ (1 << o);
+                        if (b < 0 || b >= nr) continue;
+                        int f = flags[i];
+                        int g = flags[b];
+                        if ((g & PageFlags.PGTY_buddy) == 0 || ord[b] != o || ((f ^ g) & PageFlags.ZONE_MASK) != 0) continue;
+                        if (b < i && (f & PageFlags.PGTY_buddy) != 0) continue; // report each pair once, from its lower block
+                        long pfn = mem.pfn(Math.min(i, b));
+                        long bpfn = mem.pfn(Math.max(i, b));
+                        if (o >= pbo) {
+                            int m1 = z.pageblockMigratetype(pfn);
+                            int m2 = z.pageblockMigratetype(bpfn);
+                            if (m1 != m2 && (!MigrateType.isMergeable(m1) || !MigrateType.isMergeable(m2))) continue;
+                            if (s.spec.isDeferred(pfn, o)) continue;
+                        }
+                        out.add(Violation.of("BUDDY-MAX-MERGE", "free buddies 0x" + Long.toHexString(pfn) + " and 0x"
+                                + Long.toHexString(bpfn) + " of order " + o + " are both free but not merged", pfn, bpfn)
+                                .withNodes(z.name()));
+                        reported++;
+                    }
+                }
             }
-            out.add(Violation.of("BUDDY-MAX-MERGE", "free buddies 0x" + Long.toHexString(pfn) + " and 0x" + Long.toHexString(bpfn)
-                    + " of order " + o + " are both free but not merged", pfn, bpfn));
-            reported++;
         }
     }
 
@@ -302,6 +318,7 @@ public final class BuddyInvariants {
         int pbo = s.machine.config().pageblockOrder();
         int reported = 0;
         for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
                     int guard = mem.nrPages() + 1;
@@ -337,6 +354,7 @@ public final class BuddyInvariants {
         MemMap mem = s.machine.mem();
         int pbo = s.machine.config().pageblockOrder();
         for (Zone z : s.node().zones) {
+            if (z.spannedPages == 0) continue;
             long free = 0;
             long cma = 0;
             long highatomic = 0;
@@ -370,18 +388,21 @@ public final class BuddyInvariants {
 
     static void pageState(BuddyState s, List<Violation> out) {
         MemMap mem = s.machine.mem();
+        int[] flags = mem.flags;
+        int[] ref = mem.refcount;
         int reported = 0;
-        for (int i = 0; i < mem.nrPages() && reported < 3; i++) {
-            int f = mem.flags[i];
+        for (int i = 0; i < flags.length && reported < 3; i++) {
+            int f = flags[i];
+            if ((f & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD)) == 0) continue;
             boolean buddy = (f & PageFlags.PGTY_buddy) != 0;
             boolean alloc = (f & PageFlags.MODEL_ALLOC_HEAD) != 0;
             String why = null;
             if (buddy && alloc) why = "is both PageBuddy and an allocated head";
-            else if (buddy && mem.refcount[i] != 0) why = "is PageBuddy with refcount " + mem.refcount[i];
+            else if (buddy && ref[i] != 0) why = "is PageBuddy with refcount " + ref[i];
             else if (buddy && mem.mapcountOf(i) != 0) why = "is PageBuddy with mapcount " + mem.mapcountOf(i);
             else if (buddy && (f & PageFlags.PAGE_FLAGS_CHECK_AT_FREE) != 0) {
                 why = "is PageBuddy with " + PageFlags.describe(f & PageFlags.PAGE_FLAGS_CHECK_AT_FREE);
-            } else if (alloc && mem.refcount[i] < 1) why = "is an allocated head with refcount " + mem.refcount[i];
+            } else if (alloc && ref[i] < 1) why = "is an allocated head with refcount " + ref[i];
             if (why != null) {
                 long pfn = mem.pfn(i);
                 out.add(Violation.of("BUDDY-PAGE-STATE", "pfn 0x" + Long.toHexString(pfn) + " " + why, pfn));
@@ -414,13 +435,27 @@ public final class BuddyInvariants {
         }
     }
 
+    /** The last inputs and result of the watermark formula: it is pure, so recomputing it each step is waste. */
+    private static final ThreadLocal<Object[]> WMARK_CACHE = new ThreadLocal<>();
+    private static final ThreadLocal<Object[]> LOWMEM_CACHE = new ThreadLocal<>();
+
     static void wmarkFormula(BuddyState s, List<Violation> out) {
         Node node = s.node();
         VmSysctl sc = s.machine.sysctl();
-        long[] managed = new long[ZoneType.MAX_NR_ZONES];
-        for (int z = 0; z < managed.length; z++) managed[z] = node.zones[z].managedPages;
-        long[][] wm = Watermarks.setupPerZoneWmarks(managed, sc.minFreeKbytes, sc.watermarkScaleFactor);
-        for (int z = 0; z < managed.length; z++) {
+        long[] managed = new long[ZoneType.MAX_NR_ZONES + 2];
+        for (int z = 0; z < ZoneType.MAX_NR_ZONES; z++) managed[z] = node.zones[z].managedPages;
+        managed[ZoneType.MAX_NR_ZONES] = sc.minFreeKbytes;
+        managed[ZoneType.MAX_NR_ZONES + 1] = sc.watermarkScaleFactor;
+        Object[] c = WMARK_CACHE.get();
+        long[][] wm;
+        if (c != null && java.util.Arrays.equals((long[]) c[0], managed)) {
+            wm = (long[][]) c[1];
+        } else {
+            wm = Watermarks.setupPerZoneWmarks(java.util.Arrays.copyOf(managed, ZoneType.MAX_NR_ZONES), sc.minFreeKbytes,
+                    sc.watermarkScaleFactor);
+            WMARK_CACHE.set(new Object[] {managed, wm});
+        }
+        for (int z = 0; z < ZoneType.MAX_NR_ZONES; z++) {
             Zone zone = node.zones[z];
             for (int w = 0; w < Watermarks.NR_WMARK; w++) {
                 if (zone.watermark[w] != wm[z][w]) {
@@ -447,11 +482,22 @@ public final class BuddyInvariants {
 
     static void lowmemReserve(BuddyState s, List<Violation> out) {
         Node node = s.node();
-        long[] managed = new long[ZoneType.MAX_NR_ZONES];
-        for (int z = 0; z < managed.length; z++) managed[z] = node.zones[z].managedPages;
-        long[][] lr = Watermarks.lowmemReserve(managed, s.machine.sysctl().lowmemReserveRatio);
-        for (int i = 0; i < managed.length; i++) {
-            for (int j = 0; j < managed.length; j++) {
+        int n = ZoneType.MAX_NR_ZONES;
+        long[] key = new long[2 * n];
+        for (int z = 0; z < n; z++) {
+            key[z] = node.zones[z].managedPages;
+            key[n + z] = s.machine.sysctl().lowmemReserveRatio[z];
+        }
+        Object[] c = LOWMEM_CACHE.get();
+        long[][] lr;
+        if (c != null && java.util.Arrays.equals((long[]) c[0], key)) {
+            lr = (long[][]) c[1];
+        } else {
+            lr = Watermarks.lowmemReserve(java.util.Arrays.copyOf(key, n), s.machine.sysctl().lowmemReserveRatio);
+            LOWMEM_CACHE.set(new Object[] {key, lr});
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
                 if (node.zones[i].lowmemReserve[j] != lr[i][j]) {
                     out.add(Violation.of("LOWMEM-RESERVE", node.zones[i].name() + " lowmem_reserve[" + j + "] is "
                             + node.zones[i].lowmemReserve[j] + " but setup_per_zone_lowmem_reserve gives " + lr[i][j])
@@ -471,10 +517,10 @@ public final class BuddyInvariants {
                         + z.managedPages + " managed pages, smaller than four pageblocks (" + pbn * 4 + ")").withNodes(z.name()));
                 continue;
             }
-            long max = Math.max(pbn, Watermarks.multFrac(z.watermark[Watermarks.WMARK_HIGH], factor, 10000));
+            long max = Watermarks.maxBoost(z.watermark[Watermarks.WMARK_HIGH], factor, pbn, z.managedPages);
             if (z.watermarkBoost > max) {
                 out.add(Violation.of("BOOST-BOUNDS", z.name() + " watermark_boost " + z.watermarkBoost + " exceeds max_boost "
-                        + max).withNodes(z.name()));
+                        + max + (max == 0 ? " (boost_watermark never boosts this zone)" : "")).withNodes(z.name()));
             }
         }
     }

@@ -58,6 +58,8 @@ public final class BuddyOps {
      */
     static void syncClasses(BuddyState s, String opName, long allowedMask) {
         Node node = s.node();
+        if (node.pageblockWrites() == s.syncedPageblockWrites) return;
+        s.syncedPageblockWrites = node.pageblockWrites();
         int[] classes = BuddyAbstraction.classes(node);
         long base = node.mem.basePfn();
         int pbo = node.pageblockOrder();
@@ -148,7 +150,7 @@ public final class BuddyOps {
             int postClass = pfn >= 0 ? BuddyAbstraction.specClass(s.node(), pfn) : 0;
             if (pfn >= 0) {
                 specCheck(s, s.spec.alloc(pre, pfn, postClass), pfn);
-                s.handles.put((long) stepId, new long[] {pfn, order});
+                s.addHandle(stepId, pfn, order);
             }
             syncClasses(s, "alloc", ALLOC_RETYPES);
             if (pfn < 0) {
@@ -194,8 +196,7 @@ public final class BuddyOps {
             if (s.handles.isEmpty()) return null;
             // the alloc/free bias of this try: free less often when filling memory
             if (rng.nextDouble() < s.allocBias - 0.5) return null;
-            List<Long> hs = new ArrayList<>(s.handles.keySet());
-            return Args.of("handle", hs.get(rng.nextInt(hs.size())));
+            return Args.of("handle", s.randomHandle(rng));
         }
 
         @Override
@@ -212,7 +213,7 @@ public final class BuddyOps {
             long[] blk = s.handles.get(h);
             if (blk == null) return Outcome.skipped("no live allocation with handle " + h);
             s.machine.freePages(blk[0], (int) blk[1]);
-            s.handles.remove(h);
+            s.removeHandle(h);
             specCheck(s, s.spec.free(blk[0], (int) blk[1]), blk[0]);
             syncClasses(s, "free", 0);
             return Outcome.ok("freed pfn 0x" + Long.toHexString(blk[0]) + " order " + blk[1], "pfn", blk[0], "order", blk[1]);
@@ -258,12 +259,12 @@ public final class BuddyOps {
             int order;
             if (kind == 0 && !s.handles.isEmpty()) {
                 // a live block with the wrong order
-                long[] blk = s.handles.get(new ArrayList<>(s.handles.keySet()).get(rng.nextInt(s.handles.size())));
+                long[] blk = s.handles.get(s.randomHandle(rng));
                 pfn = blk[0];
                 order = (int) ((blk[1] + 1 + rng.nextInt(max)) % (max + 1));
             } else if (kind == 1 && !s.handles.isEmpty()) {
                 // a tail page of a live block
-                long[] blk = s.handles.get(new ArrayList<>(s.handles.keySet()).get(rng.nextInt(s.handles.size())));
+                long[] blk = s.handles.get(s.randomHandle(rng));
                 pfn = blk[0] + (blk[1] == 0 ? 0 : 1 + rng.nextInt((1 << blk[1]) - 1));
                 order = 0;
             } else if (kind == 2) {
@@ -296,7 +297,7 @@ public final class BuddyOps {
             if (h != null && s.handles.get(h)[1] == order) {
                 // it is a live block after all: an ordinary free
                 s.machine.freePages(pfn, order);
-                s.handles.remove(h);
+                s.removeHandle(h);
                 specCheck(s, s.spec.free(pfn, order), pfn);
                 syncClasses(s, "free", 0);
                 return Outcome.ok("freed pfn 0x" + Long.toHexString(pfn) + " order " + order, "pfn", pfn, "order", order);

@@ -29,6 +29,10 @@ public final class BuddyState implements ModelState<BuddyState> {
     public boolean adjacentIsolation;
     /** Violations the last step found while driving the spec (refinement, rejection changed state). */
     public final List<Violation> pending = new ArrayList<>();
+    /** The node's pageblock write count when the spec's classes were last synchronised. */
+    public long syncedPageblockWrites;
+    /** Live handles in a fixed order, for drawing one at random without copying the map. */
+    final java.util.ArrayList<Long> handleList = new java.util.ArrayList<>();
     /** Relative weight of alloc over free for this try: some tries fill memory, some churn. */
     public double allocBias = 0.55;
     private final Machine.AllocFactory factory;
@@ -38,6 +42,7 @@ public final class BuddyState implements ModelState<BuddyState> {
         this.machine = new Machine(config, factory);
         this.spec = BuddyAbstraction.bootSpec(machine.config());
         this.handles = new TreeMap<>();
+        this.syncedPageblockWrites = machine.node().pageblockWrites();
     }
 
     private BuddyState(BuddyState o) {
@@ -50,6 +55,8 @@ public final class BuddyState implements ModelState<BuddyState> {
         for (Map.Entry<Long, long[]> e : o.isolated.entrySet()) isolated.put(e.getKey(), e.getValue().clone());
         this.adjacentIsolation = o.adjacentIsolation;
         this.allocBias = o.allocBias;
+        this.syncedPageblockWrites = o.syncedPageblockWrites;
+        this.handleList.addAll(o.handleList);
     }
 
     @Override
@@ -69,6 +76,31 @@ public final class BuddyState implements ModelState<BuddyState> {
 
     public Machine.AllocFactory factory() {
         return factory;
+    }
+
+    void addHandle(long h, long pfn, long order) {
+        handles.put(h, new long[] {pfn, order});
+        handleList.add(h);
+    }
+
+    void removeHandle(long h) {
+        handles.remove(h);
+        int i = handleList.indexOf(h);
+        if (i >= 0) {
+            int last = handleList.size() - 1;
+            handleList.set(i, handleList.get(last));
+            handleList.remove(last);
+        }
+    }
+
+    /** A live handle drawn at random (deterministic for a given source). */
+    Long randomHandle(org.mmspec.invariants.engine.Rng rng) {
+        if (handleList.size() != handles.size()) {
+            handleList.clear();
+            handleList.addAll(handles.keySet());
+        }
+        if (handleList.isEmpty()) return null;
+        return handleList.get(rng.nextInt(handleList.size()));
     }
 
     /** The handle whose block starts at pfn, or null. */

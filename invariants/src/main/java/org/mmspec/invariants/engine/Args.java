@@ -51,14 +51,14 @@ public final class Args {
     public long getLong(String name) {
         Object v = values.get(name);
         if (v instanceof Long l) return l;
-        if (v == null) throw new IllegalArgumentException("missing argument '" + name + "'");
-        throw new IllegalArgumentException("argument '" + name + "' is " + v + ", not a number");
+        if (v == null) throw new BadArgument("missing argument '" + name + "'");
+        throw new BadArgument("argument '" + name + "' is " + v + ", not a number");
     }
 
     public int getInt(String name) {
         long v = getLong(name);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("argument '" + name + "' = " + v + " is out of range");
+            throw new BadArgument("argument '" + name + "' = " + v + " is out of range");
         }
         return (int) v;
     }
@@ -66,14 +66,14 @@ public final class Args {
     public String getString(String name) {
         Object v = values.get(name);
         if (v instanceof String s) return s;
-        if (v == null) throw new IllegalArgumentException("missing argument '" + name + "'");
+        if (v == null) throw new BadArgument("missing argument '" + name + "'");
         return String.valueOf(v);
     }
 
     public boolean getBool(String name) {
         Object v = values.get(name);
         if (v instanceof Boolean b) return b;
-        throw new IllegalArgumentException("argument '" + name + "' is " + v + ", not true/false");
+        throw new BadArgument("argument '" + name + "' is " + v + ", not true/false");
     }
 
     public Map<String, Object> asMap() {

@@ -23,12 +23,28 @@ public final class Execution<S extends ModelState<S>> {
         this.steps = steps;
     }
 
+    /**
+     * Copies of the state: after boot, then after each step that ran (skipped steps repeat the
+     * previous state), when the run was started with snapshots on; else empty.
+     */
+    public final List<S> snapshots = new ArrayList<>();
+
     /** Boots {@code config} and runs {@code steps}; {@code checker} may be shared to accumulate counts. */
     public static <S extends ModelState<S>> Execution<S> run(Subsystem<S> sub, MachineConfig config, List<Step> steps,
                                                               Checker<S> checker) {
+        return run(sub, config, steps, checker, false);
+    }
+
+    /**
+     * As {@link #run(Subsystem, MachineConfig, List, Checker)}, keeping a copy of the state after
+     * boot and after every step in {@link #snapshots} when {@code snapshots} is set (for diagrams).
+     */
+    public static <S extends ModelState<S>> Execution<S> run(Subsystem<S> sub, MachineConfig config, List<Step> steps,
+                                                              Checker<S> checker, boolean snapshots) {
         Execution<S> ex = new Execution<>(steps);
         S state = sub.init(config);
         ex.state = state;
+        if (snapshots) ex.snapshots.add(state.copy());
         List<Violation> v0 = checker.check(state);
         if (!v0.isEmpty()) {
             ex.violationStep = -2; // the booted state already violates
@@ -45,6 +61,7 @@ public final class Execution<S extends ModelState<S>> {
                 out = applyGuarded(op, state, step);
             }
             ex.outcomes.add(out);
+            if (snapshots) ex.snapshots.add(state.copy());
             if (out.kind() == Outcome.Kind.SKIPPED) continue;
             List<Violation> v = crash(out);
             if (v.isEmpty()) v = checker.check(state);
@@ -66,9 +83,9 @@ public final class Execution<S extends ModelState<S>> {
             return op.apply(state, step.args(), step.id());
         } catch (RejectedOperationException e) {
             return Outcome.rejected(e.getMessage());
-        } catch (IllegalArgumentException e) {
+        } catch (BadArgument e) {
             return Outcome.skipped(e.getMessage());
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
             return new Outcome(Outcome.Kind.FAILED, "CRASH " + e, java.util.Map.of("crash", String.valueOf(e)));
         }
     }

@@ -126,7 +126,8 @@ public final class Shrinker<S extends ModelState<S>> {
                 for (String h : op.handleArgs()) {
                     if (a.has(h)) {
                         Long to = map.get(a.getLong(h));
-                        if (to != null) a = a.with(h, to);
+                        // a handle naming a step that is gone stays dangling: -1 names no step
+                        a = a.with(h, to != null ? to : -1L);
                     }
                 }
             }

@@ -94,7 +94,7 @@ public final class AllocStats {
         cmaBalanced += o.cmaBalanced;
     }
 
-    /** The counters as named figures, in a fixed order, zero ones left out. */
+    /** The counters as named figures, in a fixed order, zeros included (so merged maps keep the order). */
     public Map<String, Long> figures() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (int o = 0; o < allocByOrder.length; o++) put(m, "alloc order " + o, allocByOrder[o]);
@@ -127,6 +127,6 @@ public final class AllocStats {
     }
 
     private static void put(Map<String, Long> m, String k, long v) {
-        if (v != 0) m.put(k, v);
+        m.put(k, v);
     }
 }

@@ -59,6 +59,7 @@ public final class Gfp {
     private static final Map<String, Integer> BITS = new LinkedHashMap<>();
 
     static {
+        // __def_gfpflag_names (include/trace/events/mmflags.h, v6.18), in its order
         NAMED.put("GFP_TRANSHUGE", GFP_TRANSHUGE);
         NAMED.put("GFP_TRANSHUGE_LIGHT", GFP_TRANSHUGE_LIGHT);
         NAMED.put("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE);
@@ -67,11 +68,12 @@ public final class Gfp {
         NAMED.put("GFP_KERNEL_ACCOUNT", GFP_KERNEL_ACCOUNT);
         NAMED.put("GFP_KERNEL", GFP_KERNEL);
         NAMED.put("GFP_NOFS", GFP_NOFS);
-        NAMED.put("GFP_NOIO", GFP_NOIO);
         NAMED.put("GFP_ATOMIC", GFP_ATOMIC);
+        NAMED.put("GFP_NOIO", GFP_NOIO);
         NAMED.put("GFP_NOWAIT", GFP_NOWAIT);
-        NAMED.put("GFP_DMA32", GFP_DMA32);
         NAMED.put("GFP_DMA", GFP_DMA);
+        NAMED.put("GFP_DMA32", GFP_DMA32);
+        NAMED.put("__GFP_RECLAIM", __GFP_RECLAIM);
         BITS.put("__GFP_DMA", __GFP_DMA);
         BITS.put("__GFP_HIGHMEM", __GFP_HIGHMEM);
         BITS.put("__GFP_DMA32", __GFP_DMA32);
@@ -134,19 +136,23 @@ public final class Gfp {
         }
     }
 
-    /** Parses {@code GFP_KERNEL|__GFP_DMA32}, {@code GFP_KERNEL & ~__GFP_RECLAIM} is not supported; hex is. */
+    /**
+     * Parses {@code GFP_KERNEL|__GFP_DMA32} as the kernel prints masks, {@code none} (the empty
+     * mask, as show_gfp_flags prints it), and numbers (decimal or 0x-hex).
+     */
     public static int parse(String s) {
         String t = s.trim();
         if (t.isEmpty()) throw new IllegalArgumentException("empty gfp mask");
+        if (t.equals("none")) return 0;
         int gfp = 0;
         for (String part : t.split("\\|")) {
             String p = part.trim();
             Integer v = NAMED.get(p);
             if (v == null) v = BITS.get(p);
-            if (v == null && p.equals("__GFP_RECLAIM")) v = __GFP_RECLAIM;
-            if (v == null && (p.startsWith("0x") || p.startsWith("0X"))) {
+            if (v == null) {
                 try {
-                    v = Integer.parseUnsignedInt(p.substring(2), 16);
+                    v = p.startsWith("0x") || p.startsWith("0X") ? Integer.parseUnsignedInt(p.substring(2), 16)
+                            : Integer.parseUnsignedInt(p);
                 } catch (NumberFormatException e) {
                     v = null;
                 }
@@ -160,7 +166,11 @@ public final class Gfp {
         return gfp;
     }
 
-    /** Formats the way the kernel's %pGg does: the longest named mask first, then the remaining bits. */
+    /**
+     * Formats the way the kernel's show_gfp_flags() does: names from __def_gfpflag_names in order
+     * (a name is taken when all its bits are set, and they are cleared), then single bits, then
+     * hex for the rest; "none" for the empty mask.
+     */
     public static String format(int gfp) {
         List<String> parts = new ArrayList<>();
         int rest = gfp;
@@ -178,6 +188,6 @@ public final class Gfp {
             }
         }
         if (rest != 0) parts.add("0x" + Integer.toHexString(rest));
-        return parts.isEmpty() ? "0" : String.join("|", parts);
+        return parts.isEmpty() ? "none" : String.join("|", parts);
     }
 }

@@ -116,7 +116,7 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
         return m;
     }
 
-    /** The largest node span the model will lay out as a mem_map (2^31 pages). */
+    /** The node span the model can no longer lay out as a mem_map (2^31 pages: arrays are int-indexed). */
     public static final long MAX_NODE_PAGES = 1L << 31;
 
     /** Throws {@link ConfigException} naming the first invalid field and its allowed range. */
@@ -129,8 +129,9 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
                     + maxPageOrder + "); pageblock_order is at most MAX_PAGE_ORDER");
         }
         if (zones.isEmpty()) throw new ConfigException("zones", "a node needs at least one zone");
-        if (minFreeKbytes < -1) {
-            throw new ConfigException("minFreeKbytes", minFreeKbytes + " is negative (allowed 0.., or -1 to compute it)");
+        if (minFreeKbytes < -1 || minFreeKbytes > Integer.MAX_VALUE) {
+            throw new ConfigException("minFreeKbytes", minFreeKbytes + " is outside 0.." + Integer.MAX_VALUE
+                    + " (vm.min_free_kbytes is an int), or -1 to compute it");
         }
         if (watermarkScaleFactor < 1 || watermarkScaleFactor > 3000) {
             throw new ConfigException("watermarkScaleFactor", watermarkScaleFactor
@@ -224,9 +225,9 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
         }
         long align = 1L << maxPageOrder;
         long span = ceil(nodeEndPfn(), align) - floor(nodeStartPfn(), align);
-        if (span > MAX_NODE_PAGES) {
+        if (span >= MAX_NODE_PAGES) {
             throw new ConfigException("zones", "the node spans " + span + " pages; the model lays out at most "
-                    + MAX_NODE_PAGES + " struct pages");
+                    + (MAX_NODE_PAGES - 1) + " struct pages");
         }
         return this;
     }

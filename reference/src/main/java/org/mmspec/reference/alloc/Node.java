@@ -15,6 +15,7 @@ public final class Node {
     public final MemMap mem;
     /** The pageblock bitmap (section usemaps), shared by the zones. */
     private final byte[] pageblockFlags;
+    private final long[] pageblockWrites = new long[1];
     private final int pageblockOrder;
     public final Zone[] zones = new Zone[ZoneType.MAX_NR_ZONES];
     /**
@@ -58,9 +59,9 @@ public final class Node {
         for (ZoneType t : ZoneType.values()) {
             ZoneConfig zc = config.zone(t);
             if (zc == null) {
-                zones[t.idx()] = new Zone(mem, pageblockFlags, t, 0, 0, 0, config.maxPageOrder(), config.pageblockOrder());
+                zones[t.idx()] = new Zone(mem, pageblockFlags, pageblockWrites, t, 0, 0, 0, config.maxPageOrder(), config.pageblockOrder());
             } else {
-                zones[t.idx()] = new Zone(mem, pageblockFlags, t, zc.startPfn(), zc.spanned(), zc.present(),
+                zones[t.idx()] = new Zone(mem, pageblockFlags, pageblockWrites, t, zc.startPfn(), zc.spanned(), zc.present(),
                         config.maxPageOrder(), config.pageblockOrder());
             }
         }
@@ -80,6 +81,7 @@ public final class Node {
     public void copyFrom(Node o) {
         mem.copyFrom(o.mem);
         System.arraycopy(o.pageblockFlags, 0, pageblockFlags, 0, pageblockFlags.length);
+        pageblockWrites[0] = o.pageblockWrites[0];
         for (int z = 0; z < zones.length; z++) zones[z].copyFrom(o.zones[z]);
         kswapdOrder = o.kswapdOrder;
         kswapdHighestZoneidx = o.kswapdHighestZoneidx;
@@ -105,6 +107,14 @@ public final class Node {
     /** The raw pageblock bits (migratetype, PB_compact_skip, PB_migrate_isolate) of the pageblock holding pfn. */
     public int pageblockBits(long pfn) {
         return pageblockFlags[(int) ((pfn - mem.basePfn()) >> pageblockOrder)];
+    }
+
+    /**
+     * How many times a pageblock's bits changed since boot: observers compare it to notice retypes
+     * without scanning (model bookkeeping, no kernel counterpart).
+     */
+    public long pageblockWrites() {
+        return pageblockWrites[0];
     }
 
     /** Number of pageblocks the mem_map covers; pageblock {@code i} starts at basePfn + i * pageblock_nr_pages. */

@@ -1117,7 +1117,10 @@ public class PageAlloc {
 
         int alloc_flags = gfp_to_alloc_flags(gfp_mask, order);
         ac.preferred = first_zones_zonelist(ac.highest_zoneidx);
-        if (ac.preferred < 0) return MemMap.NIL;
+        if (ac.preferred < 0) {
+            if (nofail && can_direct_reclaim) stats.nofailStuck++; // nopage: a __GFP_NOFAIL request would retry for ever
+            return MemMap.NIL;
+        }
 
         if ((alloc_flags & ALLOC_KSWAPD) != 0) wake_all_kswapds(order, gfp_mask, ac);
 

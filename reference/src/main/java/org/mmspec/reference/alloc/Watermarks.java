@@ -30,8 +30,8 @@ public final class Watermarks {
     public static long intSqrt(long x) {
         if (x < 2) return x;
         long r = (long) Math.sqrt((double) x);
-        while (r * r > x) r--;
-        while ((r + 1) * (r + 1) <= x) r++;
+        while (r > x / r) r--;                 // r * r > x, without overflowing
+        while (r + 1 <= x / (r + 1)) r++;      // (r + 1)^2 <= x
         return r;
     }
 

@@ -56,6 +56,8 @@ public final class Zone {
      * pageblock that straddles two zones has one type. Shared with the node.
      */
     private final byte[] pageblockFlags;
+    /** Shared with the node: how many pageblock-bit writes changed a value (a model seqcount). */
+    private final long[] pageblockWrites;
     private final long pageblockBasePfn;
     private final int pageblockOrder;
     /** The zone's first pageblock, pageblock_start_pfn(zone_start_pfn). */
@@ -65,9 +67,10 @@ public final class Zone {
     /** Counters of the page allocator's vm events for this zone (PGALLOC_&lt;zone&gt;). */
     public long pgalloc;
 
-    Zone(MemMap mem, byte[] pageblockFlags, ZoneType type, long zoneStartPfn, long spannedPages, long presentPages,
+    Zone(MemMap mem, byte[] pageblockFlags, long[] pageblockWrites, ZoneType type, long zoneStartPfn, long spannedPages, long presentPages,
          int maxPageOrder, int pageblockOrder) {
         this.pageblockFlags = pageblockFlags;
+        this.pageblockWrites = pageblockWrites;
         this.mem = mem;
         this.type = type;
         this.idx = type.idx();
@@ -208,7 +211,11 @@ public final class Zone {
 
     void setPageblockBits(long pfn, int value, int mask) {
         int i = pageblockIndex(pfn);
-        pageblockFlags[i] = (byte) ((pageblockFlags[i] & ~mask) | (value & mask));
+        byte v = (byte) ((pageblockFlags[i] & ~mask) | (value & mask));
+        if (v != pageblockFlags[i]) {
+            pageblockFlags[i] = v;
+            pageblockWrites[0]++;
+        }
     }
 
     /** set/clear the standalone PB_compact_skip bit (set_pageblock_skip / clear_pageblock_skip). */

@@ -23,9 +23,12 @@ public final class MemMap {
     public final int[] flags;
     /** page_private() for buddy pages: the free block's order; for allocated heads: the allocation order. */
     public final byte[] order;
-    /** page->lru.next / page->lru.prev as page indexes; {@link #NIL} ends a list. */
-    public final int[] next;
-    public final int[] prev;
+    /**
+     * page->lru.next and page->lru.prev, interleaved (next at 2i, prev at 2i + 1) so that a
+     * list operation on a page touches one cache line, as it does on the kernel's struct page;
+     * a page index, a list head (-2 - list) or {@link #NIL} when unlinked.
+     */
+    private final int[] links;
     /** page->_refcount. */
     public final int[] refcount;
 
@@ -48,11 +51,9 @@ public final class MemMap {
         this.nrPages = nrPages;
         this.flags = new int[nrPages];
         this.order = new byte[nrPages];
-        this.next = new int[nrPages];
-        this.prev = new int[nrPages];
+        this.links = new int[2 * nrPages];
         this.refcount = new int[nrPages];
-        Arrays.fill(next, NIL);
-        Arrays.fill(prev, NIL);
+        Arrays.fill(links, NIL);
     }
 
     private MemMap(MemMap o) {
@@ -60,8 +61,7 @@ public final class MemMap {
         this.nrPages = o.nrPages;
         this.flags = o.flags.clone();
         this.order = o.order.clone();
-        this.next = o.next.clone();
-        this.prev = o.prev.clone();
+        this.links = o.links.clone();
         this.refcount = o.refcount.clone();
         this.headNext = o.headNext.clone();
         this.headPrev = o.headPrev.clone();
@@ -80,8 +80,7 @@ public final class MemMap {
     public void copyFrom(MemMap o) {
         System.arraycopy(o.flags, 0, flags, 0, nrPages);
         System.arraycopy(o.order, 0, order, 0, nrPages);
-        System.arraycopy(o.next, 0, next, 0, nrPages);
-        System.arraycopy(o.prev, 0, prev, 0, nrPages);
+        System.arraycopy(o.links, 0, links, 0, 2 * nrPages);
         System.arraycopy(o.refcount, 0, refcount, 0, nrPages);
         if (headNext.length != o.headNext.length) {
             headNext = o.headNext.clone();
@@ -129,12 +128,12 @@ public final class MemMap {
     }
 
     private void setNext(int node, int v) {
-        if (node >= 0) next[node] = v;
+        if (node >= 0) links[2 * node] = v;
         else headNext[-2 - node] = v;
     }
 
     private void setPrev(int node, int v) {
-        if (node >= 0) prev[node] = v;
+        if (node >= 0) links[2 * node + 1] = v;
         else headPrev[-2 - node] = v;
     }
 
@@ -152,12 +151,12 @@ public final class MemMap {
 
     /** The page after {@code page} on its list, or {@link #NIL} at the end. */
     public int listNext(int page) {
-        int n = next[page];
+        int n = links[2 * page];
         return n >= 0 ? n : NIL;
     }
 
     public int listPrev(int page) {
-        int p = prev[page];
+        int p = links[2 * page + 1];
         return p >= 0 ? p : NIL;
     }
 
@@ -168,8 +167,8 @@ public final class MemMap {
     /** list_add(): insert at the head. */
     public void listAdd(int page, int list) {
         int n = headNext[list];
-        next[page] = n;
-        prev[page] = sentinel(list);
+        links[2 * page] = n;
+        links[2 * page + 1] = sentinel(list);
         setPrev(n, page);
         headNext[list] = page;
     }
@@ -177,20 +176,20 @@ public final class MemMap {
     /** list_add_tail(): insert at the tail. */
     public void listAddTail(int page, int list) {
         int p = headPrev[list];
-        next[page] = sentinel(list);
-        prev[page] = p;
+        links[2 * page] = sentinel(list);
+        links[2 * page + 1] = p;
         setNext(p, page);
         headPrev[list] = page;
     }
 
     /** list_del(): unlink from whatever list holds the page. */
     public void listDel(int page) {
-        int n = next[page];
-        int p = prev[page];
+        int n = links[2 * page];
+        int p = links[2 * page + 1];
         setNext(p, n);
         setPrev(n, p);
-        next[page] = NIL;
-        prev[page] = NIL;
+        links[2 * page] = NIL;
+        links[2 * page + 1] = NIL;
     }
 
     /** list_move_tail(). */
@@ -207,15 +206,15 @@ public final class MemMap {
 
     /** Whether the page is linked on some list (next/prev not poisoned). */
     public boolean onList(int page) {
-        return next[page] != NIL;
+        return links[2 * page] != NIL;
     }
 
     /** The list id a page's list ends in, found by walking to its sentinel; -1 when unlinked. */
     public int listOf(int page) {
-        if (next[page] == NIL) return -1;
+        if (links[2 * page] == NIL) return -1;
         int n = page;
         int guard = nrPages + 1;
-        while (n >= 0 && guard-- > 0) n = next[n];
+        while (n >= 0 && guard-- > 0) n = links[2 * n];
         return n >= 0 ? -1 : -2 - n;
     }
 
@@ -293,8 +292,8 @@ public final class MemMap {
         long h = 0x243F6A8885A308D3L;
         for (int i = 0; i < nrPages; i++) {
             long v = ((long) flags[i] << 32) ^ ((long) order[i] << 24) ^ refcount[i];
-            v = v * 31 + next[i];
-            v = v * 31 + prev[i];
+            v = v * 31 + links[2 * i];
+            v = v * 31 + links[2 * i + 1];
             if (mapcount != null) v = v * 31 + mapcount[i];
             if (mapping != null) v = v * 31 + mapping[i];
             if (index != null) v = v * 31 + index[i];

@@ -43,6 +43,8 @@ public final class BuddySpec {
     /** whether the block headed here is free. */
     private final boolean[] headFree;
     private final byte[] pbClass;
+    /** availPrefix[i] = available pages in [base, base + i); built after boot. */
+    private int[] availPrefix;
     /** Deferred merges: key (pfn of the lower block) &lt;&lt; 8 | order. */
     private final TreeSet<Long> deferred = new TreeSet<>();
 
@@ -76,6 +78,7 @@ public final class BuddySpec {
         this.headFree = o.headFree.clone();
         this.pbClass = o.pbClass.clone();
         this.deferred.addAll(o.deferred);
+        this.availPrefix = o.availPrefix;
     }
 
     public BuddySpec copy() {
@@ -89,6 +92,17 @@ public final class BuddySpec {
         System.arraycopy(o.pbClass, 0, pbClass, 0, pbClass.length);
         deferred.clear();
         deferred.addAll(o.deferred);
+        availPrefix = o.availPrefix;
+    }
+
+    private void setHead(int i, int order, boolean free) {
+        headOrder[i] = (byte) order;
+        headFree[i] = free;
+    }
+
+    private void clearHead(int i) {
+        headOrder[i] = NONE;
+        headFree[i] = false;
     }
 
     // ------------------------------------------------------------------ geometry and queries
@@ -200,6 +214,7 @@ public final class BuddySpec {
     /** Declares [start, end) available pages of a zone (present and managed). */
     public void makeAvailable(long start, long end, int zoneIdx) {
         for (long p = start; p < end; p++) zone[idx(p)] = (byte) zoneIdx;
+        availPrefix = null;
     }
 
     public void setClass(long pfn, int cls) {
@@ -240,15 +255,12 @@ public final class BuddySpec {
             int bi = idx(buddy);
             if (headOrder[bi] != order || !headFree[bi]) break;
             if (!mergeable(pfn, buddy, order)) break;
-            headOrder[bi] = NONE;
-            headFree[bi] = false;
+            clearHead(bi);
             forgetDeferred(Math.min(pfn, buddy), order);
             pfn = pfn & buddy;
             order++;
         }
-        int i = idx(pfn);
-        headOrder[i] = (byte) order;
-        headFree[i] = true;
+        setHead(idx(pfn), order, true);
     }
 
     private void forgetDeferred(long lower, int order) {
@@ -265,16 +277,13 @@ public final class BuddySpec {
     /** Splits the free block at fh of order fo down to the aligned block [pfn, 2^order), which stays unmarked. */
     private void splitTo(long fh, int fo, long pfn, int order) {
         forgetBlock(fh, fo);
-        int fi = idx(fh);
-        headOrder[fi] = NONE;
-        headFree[fi] = false;
+        clearHead(idx(fh));
         long h = fh;
         for (int o = fo - 1; o >= order; o--) {
             long lower = h;
             long upper = h + (1L << o);
             long other = pfn >= upper ? lower : upper;
-            headOrder[idx(other)] = (byte) o;
-            headFree[idx(other)] = true;
+            setHead(idx(other), o, true);
             h = pfn >= upper ? upper : lower;
         }
     }
@@ -333,9 +342,7 @@ public final class BuddySpec {
                     + " pageblock, which the request may not use";
         }
         splitTo(fh, fo, pfn, order);
-        int i = idx(pfn);
-        headOrder[i] = (byte) order;
-        headFree[i] = false;
+        setHead(idx(pfn), order, false);
         return null;
     }
 
@@ -366,8 +373,7 @@ public final class BuddySpec {
             return "free of pfn 0x" + Long.toHexString(pfn) + " with order " + order + "; it was allocated with order "
                     + headOrder[idx(pfn)];
         }
-        int i = idx(pfn);
-        headOrder[i] = NONE;
+        clearHead(idx(pfn));
         int piece = Math.min(order, pageblockOrder);
         for (long p = pfn; p < pfn + (1L << order); p += 1L << piece) mergeFree(p, piece);
         return null;
@@ -412,8 +418,7 @@ public final class BuddySpec {
     private void splitIntoPageblocks(long h) {
         int o = headOrder[idx(h)];
         forgetBlock(h, o);
-        headOrder[idx(h)] = NONE;
-        headFree[idx(h)] = false;
+        clearHead(idx(h));
         for (long p = h; p < h + (1L << o); p += 1L << pageblockOrder) mergeFree(p, pageblockOrder);
     }
 
@@ -456,8 +461,7 @@ public final class BuddySpec {
             long fh = blockHead(pb);
             if (fh >= 0 && headFree[idx(fh)] && fh == pb) {
                 int o = headOrder[idx(fh)];
-                headOrder[idx(fh)] = NONE;
-                headFree[idx(fh)] = false;
+                clearHead(idx(fh));
                 mergeFree(fh, o);
             }
         }
@@ -465,12 +469,16 @@ public final class BuddySpec {
         return null;
     }
 
-    /** May isolating [start, end) be refused? Only if some pageblock is isolated already, CMA, or holds pages that are not free. */
+    /**
+     * May isolating [start, end) be refused? Only if some pageblock is isolated already, CMA,
+     * straddles two zones, or holds pages that are not free.
+     */
     public boolean isolationMayBeRefused(long start, long end) {
         long pbn = 1L << pageblockOrder;
         for (long pb = start; pb < end; pb += pbn) {
             int c = classOf(pb);
             if (c == ISOLATED || c == CMA) return true;
+            if (zoneOf(pb) != zoneOf(pb + pbn - 1)) return true;
             for (long p = pb; p < pb + pbn; p++) {
                 long h = blockHead(p);
                 if (h < 0 || !headFree[idx(h)]) return true;
@@ -517,47 +525,106 @@ public final class BuddySpec {
      * Returns the violations found (each naming a pfn), empty when the state is well formed.
      */
     public List<String> check() {
-        List<String> out = new ArrayList<>();
+        if (availPrefix == null) {
+            int[] ap = new int[nrPages + 1];
+            for (int i = 0; i < nrPages; i++) ap[i + 1] = ap[i] + (zone[i] >= 0 ? 1 : 0);
+            availPrefix = ap;
+        }
+        // walk block by block; fall back to the page-by-page walk to name a problem
+        int heads = 0;
         for (int i = 0; i < nrPages; ) {
-            if (zone[i] < 0) {
-                if (headOrder[i] >= 0) out.add("block head at unavailable pfn 0x" + Long.toHexString(base + i));
-                i++;
-                continue;
-            }
             int o = headOrder[i];
-            long pfn = base + i;
             if (o < 0) {
-                out.add("available pfn 0x" + Long.toHexString(pfn) + " is in no block");
+                if (zone[i] >= 0) return checkSlow();
                 i++;
                 continue;
             }
-            if ((pfn & ((1L << o) - 1)) != 0) out.add("block 0x" + Long.toHexString(pfn) + " order " + o + " is misaligned");
-            for (int j = 1; j < (1 << o) && i + j < nrPages; j++) {
-                if (headOrder[i + j] >= 0) out.add("block 0x" + Long.toHexString(pfn) + " order " + o + " overlaps the block at 0x"
-                        + Long.toHexString(pfn + j));
-                if (zone[i + j] != zone[i]) out.add("block 0x" + Long.toHexString(pfn) + " order " + o + " leaves its zone at 0x"
-                        + Long.toHexString(pfn + j));
+            heads++;
+            int end = i + (1 << o);
+            long pfn = base + i;
+            if (zone[i] < 0 || (pfn & ((1L << o) - 1)) != 0 || end > nrPages || availPrefix[end] - availPrefix[i] != (1 << o)
+                    || zone[end - 1] != zone[i]) {
+                return checkSlow();
             }
-            if (headFree[i] && o > pageblockOrder) {
+            if (headFree[i]) {
+                if (o > pageblockOrder) {
+                    int c = pbClass[i >> pageblockOrder];
+                    for (int p = i; p < end; p += 1 << pageblockOrder) if (pbClass[p >> pageblockOrder] != c) return checkSlow();
+                }
+                if (o < maxOrder) {
+                    int b = i ^ (1 << o);
+                    if (b > i && b < nrPages && headOrder[b] == o && headFree[b] && mergeable(pfn, base + b, o)
+                            && !isDeferred(pfn, o)) {
+                        return checkSlow();
+                    }
+                }
+            }
+            i = end;
+        }
+        // a head inside a block was skipped by the walk: count every head to notice one
+        int all = 0;
+        for (byte b : headOrder) if (b >= 0) all++;
+        if (heads != all) return checkSlow();
+        return List.of();
+    }
+
+    /** The page-by-page form of {@link #check()}, which names every problem it finds. */
+    public List<String> checkSlow() {
+        List<String> out = null;
+        int blockHead = -1;
+        int blockEnd = 0;
+        for (int i = 0; i < nrPages; i++) {
+            int o = headOrder[i];
+            byte z = zone[i];
+            if (i < blockEnd) {
+                if (o >= 0) {
+                    out = add(out, "block 0x" + Long.toHexString(base + blockHead) + " order " + headOrder[blockHead]
+                            + " overlaps the block at 0x" + Long.toHexString(base + i));
+                } else if (z != zone[blockHead]) {
+                    out = add(out, "block 0x" + Long.toHexString(base + blockHead) + " order " + headOrder[blockHead]
+                            + " leaves its zone at 0x" + Long.toHexString(base + i));
+                    blockEnd = i; // report once
+                }
+                if (o < 0) continue;
+            }
+            long pfn = base + i;
+            if (z < 0) {
+                if (o >= 0) out = add(out, "block head at unavailable pfn 0x" + Long.toHexString(pfn));
+                continue;
+            }
+            if (o < 0) {
+                out = add(out, "available pfn 0x" + Long.toHexString(pfn) + " is in no block");
+                continue;
+            }
+            blockHead = i;
+            blockEnd = i + (1 << o);
+            if ((pfn & ((1L << o) - 1)) != 0) out = add(out, "block 0x" + Long.toHexString(pfn) + " order " + o + " is misaligned");
+            if (!headFree[i]) continue;
+            if (o > pageblockOrder) {
                 int c = classOf(pfn);
-                for (long p = pfn; p < pfn + (1L << o); p += 1L << pageblockOrder) {
+                for (long p = pfn; p < pfn + (1L << o) && covers(p); p += 1L << pageblockOrder) {
                     if (classOf(p) != c) {
-                        out.add("free block 0x" + Long.toHexString(pfn) + " order " + o + " spans pageblocks of classes "
+                        out = add(out, "free block 0x" + Long.toHexString(pfn) + " order " + o + " spans pageblocks of classes "
                                 + CLASS_NAMES[c] + " and " + CLASS_NAMES[classOf(p)]);
                         break;
                     }
                 }
             }
-            if (headFree[i] && o < maxOrder) {
+            if (o < maxOrder) {
                 long buddy = pfn ^ (1L << o);
-                if (covers(buddy) && headOrder[idx(buddy)] == o && headFree[idx(buddy)] && mergeable(pfn, buddy, o)
-                        && buddy > pfn && !isDeferred(pfn, o)) {
-                    out.add("free buddies 0x" + Long.toHexString(pfn) + " and 0x" + Long.toHexString(buddy) + " of order " + o
+                if (buddy > pfn && covers(buddy) && headOrder[idx(buddy)] == o && headFree[idx(buddy)] && mergeable(pfn, buddy, o)
+                        && !isDeferred(pfn, o)) {
+                    out = add(out, "free buddies 0x" + Long.toHexString(pfn) + " and 0x" + Long.toHexString(buddy) + " of order " + o
                             + " are not merged");
                 }
             }
-            i += 1 << o;
         }
+        return out == null ? List.of() : out;
+    }
+
+    private static List<String> add(List<String> out, String v) {
+        if (out == null) out = new ArrayList<>();
+        if (out.size() < 16) out.add(v);
         return out;
     }
 

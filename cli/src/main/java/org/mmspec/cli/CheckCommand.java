@@ -1,0 +1,245 @@
+package org.mmspec.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.mmspec.invariants.Violation;
+import org.mmspec.invariants.engine.Counterexample;
+import org.mmspec.invariants.engine.ModelState;
+import org.mmspec.invariants.engine.Outcome;
+import org.mmspec.invariants.engine.RandomExplorer;
+import org.mmspec.invariants.engine.RunReport;
+import org.mmspec.invariants.engine.Step;
+import org.mmspec.invariants.engine.Subsystem;
+import org.mmspec.invariants.engine.Subsystems;
+import org.mmspec.reference.alloc.ConfigException;
+import org.mmspec.reference.alloc.KnownBug;
+import org.mmspec.reference.alloc.MachineConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mmspec check}: the random explorer over a subsystem's named configurations, every
+ * invariant checked after every step; a violation is shrunk and printed.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Explore random operation sequences on the reference, check every invariant after every "
+                + "step, and shrink the first violation to a minimal counterexample.",
+            "Exit 0 when every invariant holds, 1 on a violation, 2 on bad usage."})
+public final class CheckCommand implements Callable<Integer> {
+    @Option(names = "--subsystem", paramLabel = "NAME", defaultValue = "buddy",
+            description = "Subsystem to check (${COMPLETION-CANDIDATES}); default ${DEFAULT-VALUE}.",
+            completionCandidates = SubsystemNames.class)
+    String subsystem;
+
+    @Option(names = "--config", paramLabel = "NAME", split = ",",
+            description = "Named configuration(s) to explore, comma separated; default: all of the subsystem's.")
+    List<String> configs;
+
+    @Option(names = "--tries", paramLabel = "N", defaultValue = "300",
+            description = "Runs per configuration, each from a freshly booted machine; default ${DEFAULT-VALUE}.")
+    int tries;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "400",
+            description = "Operations per run; default ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the run; the same seed reproduces the same run exactly. Default: drawn and printed.")
+    Long seed;
+
+    @Option(names = "--bug", paramLabel = "NAME", split = ",",
+            description = "Re-create a historical kernel bug in the reference (see `mmspec bugs`); repeatable.")
+    List<String> bugs = new ArrayList<>();
+
+    @Option(names = "--adjacent-isolation",
+            description = "Buddy: let the model isolate page ranges that abut ranges already isolated "
+                    + "(see spec/README.md, \"Isolation of abutting ranges\").")
+    boolean adjacentIsolation;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "mmspec-out",
+            description = "Where a counterexample is written (JSON, diagrams, report); default ${DEFAULT-VALUE}.")
+    java.nio.file.Path outDir;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        Subsystem<?> sub = Subsystems.create(subsystem);
+        if (sub == null) throw new Main.UsageException("unknown subsystem '" + subsystem + "' (one of " + Subsystems.names() + ")");
+        if (tries < 1) throw new Main.UsageException("--tries must be at least 1, got " + tries);
+        if (steps < 1) throw new Main.UsageException("--steps must be at least 1, got " + steps);
+        for (String b : bugs) {
+            KnownBug kb = KnownBug.byName(b);
+            if (kb == null) throw new Main.UsageException("unknown bug '" + b + "' (known: " + KnownBug.names() + ")");
+        }
+        if (sub instanceof org.mmspec.invariants.buddy.BuddySubsystem bs) bs.adjacentIsolation(adjacentIsolation);
+        List<MachineConfig> cfgs = new ArrayList<>();
+        List<String> names = configs == null || configs.isEmpty() ? new ArrayList<>(sub.configs().keySet()) : configs;
+        for (String n : names) {
+            MachineConfig c = sub.configs().get(n);
+            if (c == null) throw new Main.UsageException("unknown configuration '" + n + "' for " + subsystem + " (one of "
+                    + sub.configs().keySet() + ")");
+            try {
+                cfgs.add(c.withKnownBugs(bugs).validate());
+            } catch (ConfigException e) {
+                throw new Main.UsageException("configuration " + n + ": " + e.getMessage());
+            }
+        }
+        long s = seed != null ? seed : Math.abs(System.nanoTime() % 1_000_000_000L);
+        out.println("mmspec check: subsystem " + subsystem + ", configurations " + names + ", seed " + s
+                + (seed == null ? " (drawn; rerun with --seed " + s + ")" : ""));
+        out.println(tries + " tries x " + steps + " steps per configuration"
+                + (bugs.isEmpty() ? "" : ", known bugs re-created: " + bugs));
+        return run(sub, cfgs, s, out);
+    }
+
+    private <S extends ModelState<S>> int run(Subsystem<S> sub, List<MachineConfig> cfgs, long s, PrintStream out) {
+        Progress progress = new Progress(System.err, !noProgress);
+        long t0 = System.nanoTime();
+        Map<String, long[]> inv = new LinkedHashMap<>();
+        Map<String, String> statements = new LinkedHashMap<>();
+        Map<String, Long> ops = new LinkedHashMap<>();
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        Map<String, Long> situations = new LinkedHashMap<>();
+        long totalSteps = 0;
+        long totalTries = 0;
+        Counterexample ce = null;
+        String ceConfig = null;
+        int ci = 0;
+        for (MachineConfig cfg : cfgs) {
+            final int cfgIndex = ci++;
+            long cfgSeed = cfgs.size() == 1 ? s : org.mmspec.invariants.engine.Rng.mix(s + cfgIndex);
+            RandomExplorer<S> ex = new RandomExplorer<>(sub, cfg, tries, steps, cfgSeed);
+            long totalWork = (long) tries * cfgs.size();
+            ex.onProgress(t -> progress.update("checking " + cfg.name(), (long) cfgIndex * tries + t, totalWork,
+                    "tries " + ((long) cfgIndex * tries + t) + "/" + totalWork));
+            RunReport r = ex.run();
+            totalSteps += r.steps;
+            totalTries += r.triesRun;
+            for (RunReport.InvariantRow row : r.invariants) {
+                long[] c = inv.computeIfAbsent(row.id(), k -> new long[2]);
+                c[0] += row.checks();
+                c[1] += row.violations();
+                statements.put(row.id(), row.statement());
+            }
+            r.opsByKind.forEach((k, v) -> ops.merge(k, v, Long::sum));
+            r.outcomesByKind.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
+            r.situations.forEach((k, v) -> situations.merge(k, v, Long::sum));
+            if (r.counterexample != null) {
+                ce = r.counterexample;
+                ceConfig = cfg.name();
+                break;
+            }
+        }
+        progress.done();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.println();
+        out.printf("Finished in %.1f s: %d tries, %d steps (%,.0f checked steps/s), %s.%n", secs, totalTries, totalSteps,
+                totalSteps / Math.max(secs, 1e-9), ce == null ? "no invariant violated" : "1 invariant violated");
+        out.println();
+        out.printf("%-26s %14s %11s%n", "Invariant", "Checks", "Violations");
+        for (Map.Entry<String, long[]> e : inv.entrySet()) {
+            out.printf("%-26s %,14d %,11d%n", e.getKey(), e.getValue()[0], e.getValue()[1]);
+        }
+        out.println();
+        out.println("Operations: " + join(ops));
+        out.println("Outcomes:   " + join(outcomes));
+        printSituations(situations, out);
+        if (ce == null) return 0;
+        printCounterexample(ce, ceConfig, out);
+        writeCounterexample(ce, ceConfig, out);
+        return 1;
+    }
+
+    /**
+     * Situations covered, compactly: figures named "PREFIX N" (orders) on one line per prefix,
+     * the rest one per line; zeros are left out.
+     */
+    static void printSituations(Map<String, Long> situations, PrintStream out) {
+        if (situations.isEmpty()) return;
+        out.println("Situations covered:");
+        Map<String, StringBuilder> grouped = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : situations.entrySet()) {
+            if (e.getValue() == 0) continue;
+            String k = e.getKey();
+            int sp = k.lastIndexOf(' ');
+            if (sp > 0 && k.substring(sp + 1).matches("\\d+")) {
+                grouped.computeIfAbsent(k.substring(0, sp) + " (by order)", x -> new StringBuilder())
+                       .append(' ').append(k.substring(sp + 1)).append(':').append(String.format("%,d", e.getValue()));
+            } else {
+                grouped.computeIfAbsent(k, x -> new StringBuilder()).append(String.format(" %,d", e.getValue()));
+            }
+        }
+        for (Map.Entry<String, StringBuilder> e : grouped.entrySet()) {
+            out.printf("  %-40s%s%n", e.getKey(), e.getValue());
+        }
+    }
+
+    /** Writes the counterexample's JSON under --out and prints where. */
+    private void writeCounterexample(Counterexample ce, String config, PrintStream out) {
+        String base = ce.violation().invariantId().toLowerCase() + "-" + config + "-seed" + ce.seed();
+        java.nio.file.Path json = outDir.resolve(base + ".json");
+        try {
+            java.nio.file.Files.createDirectories(outDir);
+            java.nio.file.Files.writeString(json, org.mmspec.counterexamples.CounterexampleJson.write(ce),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            out.println();
+            out.println("Counterexample written to " + json + " (replay it with: mmspec replay " + json + ")");
+        } catch (java.io.IOException e) {
+            out.println("could not write " + json + ": " + e.getMessage());
+        }
+    }
+
+    static String join(Map<String, Long> m) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : m.entrySet()) {
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(e.getKey()).append(' ').append(String.format("%,d", e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    static void printCounterexample(Counterexample ce, String config, PrintStream out) {
+        Violation v = ce.violation();
+        out.println();
+        out.println("VIOLATION of " + v.invariantId() + " on configuration " + config + " (seed " + ce.seed() + ", try "
+                + ce.tryIndex() + ")");
+        out.println("  " + ce.statement());
+        out.println("  cites: " + ce.citation());
+        out.println();
+        out.println("Minimal counterexample, " + ce.steps().size() + " step" + (ce.steps().size() == 1 ? "" : "s")
+                + " (shrunk from " + ce.engine().getOrDefault("originalSteps", "?") + " in "
+                + ce.engine().get("shrinkReplays") + " replays):");
+        List<Step> steps = ce.steps();
+        List<Outcome> outs = ce.outcomes();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            String o = i < outs.size() ? outs.get(i).toString() : "";
+            out.printf("  %2d. %-60s -> %s%n", i, st.op() + "(" + st.args() + ")", firstLine(o));
+        }
+        out.println();
+        out.println((ce.violationStep() < 0 ? "In the booted state: " : "After step " + ce.violationStep() + ": ")
+                + v.message());
+        for (int i = 1; i < ce.allViolations().size() && i < 5; i++) out.println("  also: " + ce.allViolations().get(i).message());
+    }
+
+    static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    /** Completion candidates for --subsystem. */
+    static final class SubsystemNames extends ArrayList<String> {
+        SubsystemNames() {
+            super(Subsystems.names());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.mmspec.invariants;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.mmspec.invariants.engine.Checker;
+import org.mmspec.invariants.engine.Subsystem;
+import org.mmspec.invariants.engine.Subsystems;
+
+/**
+ * The invariant catalog: every invariant of every subsystem with its ID, statement and kernel
+ * citation. invariants/CATALOG.md is generated from this ({@link #markdown()}); a test fails when
+ * the file is stale.
+ */
+public final class Catalog {
+    private Catalog() {}
+
+    public record Entry(String id, String subsystem, String statement, String citation) {}
+
+    public static final Entry CRASH = new Entry(Checker.CRASH, "engine",
+            "No operation crashes the reference: each completes, fails as the kernel would, or is rejected "
+                    + "with the state unchanged.",
+            "DESIGN.md, Conventions: bad input never corrupts state");
+
+    public static List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        for (String name : Subsystems.names()) {
+            Subsystem<?> sub = Subsystems.create(name);
+            for (Invariant<?> inv : sub.invariants()) {
+                out.add(new Entry(inv.id(), inv.subsystem(), inv.statement(), inv.citation()));
+            }
+        }
+        out.add(CRASH);
+        return out;
+    }
+
+    public static Entry byId(String id) {
+        for (Entry e : entries()) if (e.id().equals(id)) return e;
+        return null;
+    }
+
+    /** The catalog as Markdown, grouped by subsystem, in catalog order. */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# mmspec invariant catalog\n\n");
+        sb.append("Generated from the code by `./mmspec catalog --markdown` (class org.mmspec.invariants.Catalog); "
+                + "do not edit by hand. A test fails when this file is stale.\n\n");
+        sb.append("Every invariant is checked after every step by `mmspec check`, and has a test that builds a state "
+                + "violating it and sees exactly its ID reported. Citations are to Linux v6.18.\n");
+        String current = null;
+        List<Entry> es = entries();
+        int n = 0;
+        for (Entry e : es) {
+            if (!e.subsystem().equals(current)) {
+                current = e.subsystem();
+                sb.append("\n## ").append(current).append("\n\n");
+                sb.append("| ID | Statement | Where the kernel states or relies on it |\n");
+                sb.append("|---|---|---|\n");
+            }
+            sb.append("| `").append(e.id()).append("` | ").append(escape(e.statement())).append(" | ")
+              .append(escape(e.citation())).append(" |\n");
+            n++;
+        }
+        sb.append("\n").append(n).append(" invariants.\n");
+        return sb.toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}
