@@ -260,6 +260,9 @@ public final class TraceChecker {
     private void apply(int type, boolean violated) {
         TraceState st = state;
         int maxO = st.maxPageOrder;
+        // a block that is not a buddy block (bad order, misaligned: TRACE-ALIGN said so) is not tracked
+        int o = type == TraceEvent.MM_PAGE_ALLOC_EXTFRAG ? ev.allocOrder : ev.order;
+        boolean block = o >= 0 && o <= maxO && (ev.pfn & ((1L << o) - 1)) == 0;
         if (type != TraceEvent.MM_PAGE_FREE_BATCHED && st.inBatchCommit.get(ev.pid)) {
             // the task's batch commit loop is over: a batch it starts from now on is whole in the trace
             st.inBatchCommit.clear(ev.pid);
@@ -267,14 +270,14 @@ public final class TraceChecker {
         }
         switch (type) {
             case TraceEvent.MM_PAGE_ALLOC -> {
-                if (ev.failed || ev.order < 0 || ev.order > maxO) return;
+                if (ev.failed || !block) return;
                 if (violated) forgetOverlapping(ev.pfn, ev.order);
                 st.live.put(ev.pfn, ev.order, ev.line);
                 long n = st.live.size();
                 if (n > report.maxLive) report.maxLive = n;
             }
             case TraceEvent.MM_PAGE_FREE -> {
-                if (ev.order >= 0 && ev.order <= maxO) {
+                if (block) {
                     long h = st.live.containing(ev.pfn, ev.order, maxO);
                     if (h >= 0) {
                         int k = st.live.get(h);
@@ -290,10 +293,10 @@ public final class TraceChecker {
             }
             case TraceEvent.MM_PAGE_FREE_BATCHED -> st.inBatchCommit.set(ev.pid);
             case TraceEvent.MM_PAGE_ALLOC_ZONE_LOCKED, TraceEvent.MM_PAGE_PCPU_DRAIN -> {
-                if (violated && ev.order >= 0 && ev.order <= maxO) forgetOverlapping(ev.pfn, ev.order);
+                if (violated && block) forgetOverlapping(ev.pfn, ev.order);
             }
             case TraceEvent.MM_PAGE_ALLOC_EXTFRAG -> {
-                if (violated && ev.allocOrder >= 0 && ev.allocOrder <= maxO) forgetOverlapping(ev.pfn, ev.allocOrder);
+                if (violated && block) forgetOverlapping(ev.pfn, ev.allocOrder);
             }
             case TraceEvent.MM_COMPACTION_BEGIN -> {
                 List<Finding> l = deferred.remove(ev.pid);

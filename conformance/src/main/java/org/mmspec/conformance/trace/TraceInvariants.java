@@ -54,6 +54,11 @@ public final class TraceInvariants {
         return order >= 0 && order <= st.maxPageOrder;
     }
 
+    /** Whether (pfn, order) is a buddy block at all; if not, TRACE-ALIGN reports it and nothing else looks. */
+    static boolean isBlock(long pfn, int order, TraceState st) {
+        return orderOk(order, st) && (pfn & ((1L << order) - 1)) == 0;
+    }
+
     public static final List<TraceInvariant> ALL = List.of(
         new TraceInvariant(Invariant.of(ALIGN, SUBSYSTEM,
             "Every block a page allocator event names (mm_page_alloc, mm_page_free, mm_page_alloc_zone_locked, "
@@ -80,7 +85,7 @@ public final class TraceInvariants {
             (s, out) -> {
                 TraceEvent e = s.event();
                 TraceState st = s.state();
-                if (e.failed || !orderOk(e.order, st)) return;
+                if (e.failed || !isBlock(e.pfn, e.order, st)) return;
                 long h = st.live.overlapping(e.pfn, e.order, st.maxPageOrder);
                 if (h >= 0) {
                     int k = st.live.get(h);
@@ -98,7 +103,7 @@ public final class TraceInvariants {
             (s, out) -> {
                 TraceEvent e = s.event();
                 TraceState st = s.state();
-                if (!orderOk(e.order, st)) return;
+                if (!isBlock(e.pfn, e.order, st)) return;
                 if (st.live.containing(e.pfn, e.order, st.maxPageOrder) >= 0) return; // the block or a part of it
                 long h = st.live.inside(e.pfn, e.order);
                 if (h >= 0) {
@@ -132,7 +137,7 @@ public final class TraceInvariants {
                 TraceEvent e = s.event();
                 TraceState st = s.state();
                 int order = e.type == TraceEvent.MM_PAGE_ALLOC_EXTFRAG ? e.allocOrder : e.order;
-                if (!orderOk(order, st)) return;
+                if (!isBlock(e.pfn, order, st)) return;
                 long h = st.live.overlapping(e.pfn, order, st.maxPageOrder);
                 if (h >= 0) {
                     int k = st.live.get(h);
