@@ -27,6 +27,13 @@ final class LiveRanges {
         return (int) (h ^ (h >>> 29));
     }
 
+    /** Calls {@code f(pfn, order)} for every live block (in table order). */
+    void forEach(java.util.function.ObjLongConsumer<Integer> f) {
+        for (long e : table) {
+            if (e != 0) f.accept((int) (e & 63) - 1, e >>> 6);
+        }
+    }
+
     /** The order of the live block whose head is {@code pfn}, or -1. */
     int get(long pfn) {
         int i = hash(pfn) & mask;

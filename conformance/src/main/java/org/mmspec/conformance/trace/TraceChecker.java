@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +76,6 @@ public final class TraceChecker {
     private final TraceInvariants.TraceStep step;
     private final long[][] invCounts;
     private final List<Violation> scratch = new ArrayList<>();
-    private final IdentityHashMap<String, long[]> perName = new IdentityHashMap<>();
     /** Extfrag findings of tasks whose compaction state is unknown, decided by their next compaction event. */
     private final Map<Integer, List<Finding>> deferred = new HashMap<>();
     private Report report;
@@ -201,17 +199,9 @@ public final class TraceChecker {
 
     private void event() {
         report.events++;
-        long[] c = perName.get(ev.name);
-        if (c == null) {
-            c = new long[1];
-            perName.put(ev.name, c);
-        }
-        c[0]++;
+        parser.countEvent();
         int type = ev.type;
-        if (type == TraceEvent.UNKNOWN) {
-            parser.countUnknown();
-            return;
-        }
+        if (type == TraceEvent.UNKNOWN) return;
         if (type == TraceEvent.OTHER) return;
         if (type == TraceEvent.MM_PAGE_ALLOC_EXTFRAG && ev.pageblockOrder >= 0 && ev.pageblockOrder <= state.maxPageOrder) {
             state.pageblockOrder = ev.pageblockOrder;
@@ -333,10 +323,7 @@ public final class TraceChecker {
     private void finish() {
         report.undecided += deferredCount();
         report.liveAtEnd = state.live.size();
-        for (Map.Entry<String, long[]> e : perName.entrySet()) {
-            if (parser.unknownCounts().containsKey(e.getKey())) continue;
-            report.eventCounts.put(e.getKey(), e.getValue()[0]);
-        }
+        report.eventCounts.putAll(parser.knownCounts());
         for (Map.Entry<String, long[]> e : parser.unknownCounts().entrySet()) {
             report.unknownCounts.put(e.getKey(), e.getValue()[0]);
         }

@@ -44,10 +44,6 @@ public final class TraceLineParser {
             }
             return SKIP;
         }
-        if (contains(p, e, "EVENTS]") && (contains(p, e, "[LOST ") || contains(p, e, "EVENTS DROPPED"))) {
-            reason = new String(buf, p, e - p, StandardCharsets.ISO_8859_1);
-            return RESET;
-        }
         // the CPU column: the first "[digits]"
         int lb = -1, rb = -1;
         for (int i = p; i < e; i++) {
@@ -62,6 +58,11 @@ public final class TraceLineParser {
             }
         }
         if (lb < 0) {
+            // "CPU:1 [LOST 1234 EVENTS]" (tracefs), "CPU:1 [1234 EVENTS DROPPED]" (trace-cmd): no "[digits]" column
+            if (contains(p, e, "EVENTS]") && (contains(p, e, "[LOST ") || contains(p, e, "EVENTS DROPPED"))) {
+                reason = new String(buf, p, e - p, StandardCharsets.ISO_8859_1);
+                return RESET;
+            }
             if (startsWith(p, e, "cpus=") || startsWith(p, e, "version") || (startsWith(p, e, "CPU") && contains(p, e, "is empty"))
                     || startsWith(p, e, "TRACE_MARKER")) {
                 return SKIP; // trace-cmd report's header lines
@@ -113,60 +114,60 @@ public final class TraceLineParser {
         bad = false;
         switch (ev.type) {
             case TraceEvent.MM_PAGE_ALLOC -> {
-                long pfn = num("pfn=");
-                ev.order = (int) num("order=");
-                ev.migratetype = (int) num("migratetype=");
+                long pfn = num(K_PFN);
+                ev.order = (int) num(K_ORDER);
+                ev.migratetype = (int) num(K_MIGRATETYPE);
                 if (bad) return malformed("mm_page_alloc needs pfn=, order= and migratetype=");
                 ev.pfn = pfn;
                 // page=%p prints NULL as "(null)" (or zeros); pfn then reads 0: a failed allocation
-                int pg = find("page=");
+                int pg = find(K_PAGE);
                 ev.failed = pfn == 0 && (pg < 0 || isNullPointer(pg));
             }
             case TraceEvent.MM_PAGE_FREE -> {
-                ev.pfn = num("pfn=");
-                ev.order = (int) num("order=");
+                ev.pfn = num(K_PFN);
+                ev.order = (int) num(K_ORDER);
                 if (bad) return malformed("mm_page_free needs pfn= and order=");
             }
             case TraceEvent.MM_PAGE_FREE_BATCHED -> {
-                ev.pfn = num("pfn=");
+                ev.pfn = num(K_PFN);
                 ev.order = 0;
                 if (bad) return malformed("mm_page_free_batched needs pfn=");
             }
             case TraceEvent.MM_PAGE_PCPU_DRAIN -> {
-                ev.pfn = num("pfn=");
-                ev.order = (int) num("order=");
-                ev.migratetype = (int) num("migratetype=");
+                ev.pfn = num(K_PFN);
+                ev.order = (int) num(K_ORDER);
+                ev.migratetype = (int) num(K_MIGRATETYPE);
                 if (bad) return malformed("mm_page_pcpu_drain needs pfn=, order= and migratetype=");
             }
             case TraceEvent.MM_PAGE_ALLOC_ZONE_LOCKED -> {
-                ev.pfn = num("pfn=");
-                ev.order = (int) num("order=");
-                ev.migratetype = (int) num("migratetype=");
-                ev.percpuRefill = (int) num("percpu_refill=");
+                ev.pfn = num(K_PFN);
+                ev.order = (int) num(K_ORDER);
+                ev.migratetype = (int) num(K_MIGRATETYPE);
+                ev.percpuRefill = (int) num(K_PERCPU_REFILL);
                 if (bad) return malformed("mm_page_alloc_zone_locked needs pfn=, order=, migratetype= and percpu_refill=");
             }
             case TraceEvent.MM_PAGE_ALLOC_EXTFRAG -> {
-                ev.pfn = num("pfn=");
-                ev.allocOrder = (int) num("alloc_order=");
-                ev.fallbackOrder = (int) num("fallback_order=");
-                ev.pageblockOrder = (int) num("pageblock_order=");
-                ev.allocMigratetype = (int) num("alloc_migratetype=");
-                ev.fallbackMigratetype = (int) num("fallback_migratetype=");
-                ev.changeOwnership = (int) num("change_ownership=");
+                ev.pfn = num(K_PFN);
+                ev.allocOrder = (int) num(K_ALLOC_ORDER);
+                ev.fallbackOrder = (int) num(K_FALLBACK_ORDER);
+                ev.pageblockOrder = (int) num(K_PAGEBLOCK_ORDER);
+                ev.allocMigratetype = (int) num(K_ALLOC_MIGRATETYPE);
+                ev.fallbackMigratetype = (int) num(K_FALLBACK_MIGRATETYPE);
+                ev.changeOwnership = (int) num(K_CHANGE_OWNERSHIP);
                 if (bad) return malformed("mm_page_alloc_extfrag needs pfn=, alloc_order=, fallback_order=, pageblock_order=, "
                         + "alloc_migratetype=, fallback_migratetype= and change_ownership=");
                 ev.order = ev.allocOrder;
             }
             case TraceEvent.MM_COMPACTION_BEGIN, TraceEvent.MM_COMPACTION_END -> {
-                ev.zoneStart = num("zone_start=");
-                ev.migratePfn = num("migrate_pfn=");
-                ev.freePfn = num("free_pfn=");
-                ev.zoneEnd = num("zone_end=");
-                int m = find("mode=");
+                ev.zoneStart = num(K_ZONE_START);
+                ev.migratePfn = num(K_MIGRATE_PFN);
+                ev.freePfn = num(K_FREE_PFN);
+                ev.zoneEnd = num(K_ZONE_END);
+                int m = find(K_MODE);
                 if (bad || m < 0) return malformed(ev.name + " needs zone_start=, migrate_pfn=, free_pfn=, zone_end= and mode=");
                 ev.sync = startsWith(m, end, "sync");
                 if (ev.type == TraceEvent.MM_COMPACTION_END) {
-                    int s = find("status=");
+                    int s = find(K_STATUS);
                     if (s < 0) return malformed("mm_compaction_end needs status=");
                     ev.status = -1;
                     for (int i = 0; i < TraceEvent.STATUS.length; i++) {
@@ -178,7 +179,7 @@ public final class TraceLineParser {
             }
             case TraceEvent.MM_COMPACTION_ISOLATE_MIGRATEPAGES, TraceEvent.MM_COMPACTION_ISOLATE_FREEPAGES,
                  TraceEvent.MM_COMPACTION_FAST_ISOLATE_FREEPAGES -> {
-                int r = find("range=(");
+                int r = find(K_RANGE);
                 if (r >= 0) {
                     ev.startPfn = parseNum(r);
                     int tilde = indexOf(r, '~');
@@ -188,12 +189,12 @@ public final class TraceLineParser {
                     ev.endPfn = parseNum(s2);
                     if (numEnd < 0) return malformed(ev.name + ": range=(START ~ END)");
                 } else {
-                    ev.startPfn = num("start_pfn=");
-                    ev.endPfn = num("end_pfn=");
+                    ev.startPfn = num(K_START_PFN);
+                    ev.endPfn = num(K_END_PFN);
                     if (bad) return malformed(ev.name + " needs range=(START ~ END)");
                 }
-                ev.nrScanned = num("nr_scanned=");
-                ev.nrTaken = num("nr_taken=");
+                ev.nrScanned = num(K_NR_SCANNED);
+                ev.nrTaken = num(K_NR_TAKEN);
                 if (bad) return malformed(ev.name + " needs nr_scanned= and nr_taken=");
             }
             default -> {
@@ -206,8 +207,35 @@ public final class TraceLineParser {
     private boolean bad;
     private int numEnd;
 
+    private static final byte[] K_ALLOC_MIGRATETYPE = key("alloc_migratetype=");
+    private static final byte[] K_ALLOC_ORDER = key("alloc_order=");
+    private static final byte[] K_CHANGE_OWNERSHIP = key("change_ownership=");
+    private static final byte[] K_END_PFN = key("end_pfn=");
+    private static final byte[] K_FALLBACK_MIGRATETYPE = key("fallback_migratetype=");
+    private static final byte[] K_FALLBACK_ORDER = key("fallback_order=");
+    private static final byte[] K_FREE_PFN = key("free_pfn=");
+    private static final byte[] K_MIGRATE_PFN = key("migrate_pfn=");
+    private static final byte[] K_MIGRATETYPE = key("migratetype=");
+    private static final byte[] K_MODE = key("mode=");
+    private static final byte[] K_NR_SCANNED = key("nr_scanned=");
+    private static final byte[] K_NR_TAKEN = key("nr_taken=");
+    private static final byte[] K_ORDER = key("order=");
+    private static final byte[] K_PAGE = key("page=");
+    private static final byte[] K_PAGEBLOCK_ORDER = key("pageblock_order=");
+    private static final byte[] K_PERCPU_REFILL = key("percpu_refill=");
+    private static final byte[] K_PFN = key("pfn=");
+    private static final byte[] K_RANGE = key("range=(");
+    private static final byte[] K_START_PFN = key("start_pfn=");
+    private static final byte[] K_STATUS = key("status=");
+    private static final byte[] K_ZONE_END = key("zone_end=");
+    private static final byte[] K_ZONE_START = key("zone_start=");
+
+    private static byte[] key(String k) {
+        return k.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** The number after " key" in the payload; sets {@link #bad} when absent or not a number. */
-    private long num(String key) {
+    private long num(byte[] key) {
         int v = find(key);
         if (v < 0) {
             bad = true;
@@ -219,12 +247,13 @@ public final class TraceLineParser {
     }
 
     /** Index just after "key" where key starts the payload or follows a space, or -1. */
-    private int find(String key) {
-        int n = key.length();
+    private int find(byte[] key) {
+        int n = key.length;
+        byte k0 = key[0];
         outer:
         for (int i = payload; i + n <= end; i++) {
-            if (i > payload && b[i - 1] != ' ' && b[i - 1] != ',') continue;
-            for (int k = 0; k < n; k++) if (b[i + k] != key.charAt(k)) continue outer;
+            if (b[i] != k0 || (i > payload && b[i - 1] != ' ' && b[i - 1] != ',')) continue;
+            for (int k = 1; k < n; k++) if (b[i + k] != key[k]) continue outer;
             return i + n;
         }
         return -1;
@@ -318,8 +347,13 @@ public final class TraceLineParser {
         return names.unknown;
     }
 
-    public void countUnknown() {
+    /** Counts the event just parsed under its name. */
+    public void countEvent() {
         names.countLast();
+    }
+
+    public java.util.Map<String, Long> knownCounts() {
+        return names.knownCounts();
     }
 
     /** Event names to types: a small open-addressing table over the name bytes. */
@@ -364,7 +398,17 @@ public final class TraceLineParser {
             keys[i] = k;
             types[i] = type;
             strings[i] = name;
+            counters[i] = new long[1];
             used++;
+        }
+
+        /** Counts of the known events seen, by name. */
+        java.util.Map<String, Long> knownCounts() {
+            java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != null && types[i] != TraceEvent.UNKNOWN && counters[i][0] > 0) m.put(strings[i], counters[i][0]);
+            }
+            return m;
         }
 
         private static int hash(byte[] b, int s, int e) {
