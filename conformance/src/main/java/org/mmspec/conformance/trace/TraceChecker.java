@@ -96,13 +96,13 @@ public final class TraceChecker {
         return state;
     }
 
-    /** Opens a file or stream, gunzipping when it starts with the gzip magic. */
+    /** Opens a file or stream, gunzipping (on a read-ahead thread) when it starts with the gzip magic. */
     public static InputStream open(InputStream raw) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(2);
         int a = in.read(), b = in.read();
         in.reset();
-        if (a == 0x1f && b == 0x8b) return new GZIPInputStream(in, 1 << 16);
+        if (a == 0x1f && b == 0x8b) return new ReadAhead(new GZIPInputStream(in, 1 << 16));
         return in;
     }
 
@@ -119,57 +119,47 @@ public final class TraceChecker {
         return report;
     }
 
+    private long lineNo;
+
     private void readLines(InputStream in) throws IOException {
         byte[] buf = new byte[BUF];
-        int len = 0, pos = 0;
-        long lineNo = 0;
+        int len = 0;
         boolean skippingLongLine = false;
         while (true) {
             int n = in.read(buf, len, buf.length - len);
             if (n < 0) break;
             report.bytes += n;
             len += n;
-            int i = pos;
-            while (true) {
-                int nl = -1;
-                for (int k = i; k < len; k++) {
-                    if (buf[k] == '\n') {
-                        nl = k;
-                        break;
-                    }
-                }
-                if (nl < 0) {
-                    i = Math.max(i, pos);
-                    break;
-                }
-                lineNo++;
-                if (skippingLongLine) {
-                    skippingLongLine = false;
-                } else {
-                    line(buf, pos, nl, lineNo);
-                }
-                pos = nl + 1;
-                i = pos;
-            }
-            // keep the partial line; a line longer than the buffer is malformed
+            int pos = lines(buf, len, skippingLongLine);
+            if (pos > 0) skippingLongLine = false;
             if (pos == 0 && len == buf.length) {
-                lineNo++;
-                malformed(lineNo, "line longer than " + BUF + " bytes", buf, 0, 80);
+                // a line longer than the buffer: malformed; skip to its end
+                malformed(lineNo + 1, "line longer than " + BUF + " bytes", buf, 0, 80);
                 skippingLongLine = true;
                 len = 0;
-                pos = 0;
-                lineNo--; // the line ends later; counted when its newline comes
                 continue;
             }
             System.arraycopy(buf, pos, buf, 0, len - pos);
             len -= pos;
-            pos = 0;
         }
-        if (len > pos) {
+        if (len > 0) {
             lineNo++;
-            line(buf, pos, len, lineNo);
+            if (!skippingLongLine) line(buf, 0, len, lineNo);
         }
         report.lines = lineNo;
+    }
+
+    /** Checks the complete lines in buf[0, len); returns where the partial last line starts. */
+    private int lines(byte[] buf, int len, boolean skipFirst) {
+        int pos = 0;
+        for (int k = 0; k < len; k++) {
+            if (buf[k] != '\n') continue;
+            lineNo++;
+            if (skipFirst) skipFirst = false;
+            else line(buf, pos, k, lineNo);
+            pos = k + 1;
+        }
+        return pos;
     }
 
     /** Checks one line (exposed for benchmarks and tests that feed lines directly). */

@@ -144,6 +144,17 @@ class TraceOracleTest {
     }
 
     @Test
+    void aLineLongerThanTheBufferIsMalformedAndTheRestIsRead() {
+        String huge = "x".repeat((1 << 20) + 5000);
+        TraceChecker.Report r = check(trace(alloc(1, 0x100, 0), huge, alloc(2, 0x100, 0)));
+        assertEquals(1, r.malformedCount);
+        assertTrue(r.malformed.get(0).startsWith("line " + (L1 + 1) + ": line longer than"), r.malformed.get(0));
+        assertEquals(1, r.violationCount);
+        assertEquals(L1 + 2, r.violations.get(0).line());
+        assertEquals(L1 + 2, r.lines);
+    }
+
+    @Test
     void theLastLineNeedsNoNewline() {
         TraceChecker.Report r = check(HEADER + alloc(1, 0x100, 0) + "\n" + alloc(2, 0x100, 0));
         assertEquals(1, r.violationCount);
