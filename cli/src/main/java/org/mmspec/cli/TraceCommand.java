@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 
 import org.mmspec.conformance.MalformedInputException;
 import org.mmspec.conformance.trace.TraceChecker;
-import org.mmspec.conformance.trace.TraceInvariants;
 import org.mmspec.conformance.trace.TraceRecorder;
 
 import picocli.CommandLine;
@@ -170,6 +169,9 @@ public final class TraceCommand implements Runnable {
             } catch (IllegalStateException | MalformedInputException e) {
                 System.err.println("mmspec: " + e.getMessage());
                 return 2;
+            } catch (IOException e) {
+                System.err.println("mmspec: trace record: " + e.getMessage() + " (tracing knobs restored where possible)");
+                return 2;
             }
             System.out.printf("Saved %s: %,d lines, %,d bytes of trace text%s.%n", r.out(), r.lines(), r.bytes(),
                     command.isEmpty() ? "" : "; the command exited " + r.commandExit());
@@ -182,8 +184,4 @@ public final class TraceCommand implements Runnable {
         }
     }
 
-    /** Ids of the trace invariants, for help texts. */
-    static List<String> ids() {
-        return TraceInvariants.ALL.stream().map(t -> t.invariant().id()).toList();
-    }
 }
