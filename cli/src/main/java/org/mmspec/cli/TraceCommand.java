@@ -137,10 +137,10 @@ public final class TraceCommand implements Runnable {
                     + "every tracing knob it changed (also on failure or Ctrl-C).",
                 "Example: mmspec trace record --seconds 5 -o thp.txt.gz -- ./touch-thp 512"})
     static final class Record implements Callable<Integer> {
-        @Option(names = "--seconds", paramLabel = "N", defaultValue = "5",
-                description = "How long to record without CMD; with CMD, stop it after N seconds (0: wait for it). "
-                        + "Default ${DEFAULT-VALUE}.")
-        double seconds;
+        @Option(names = "--seconds", paramLabel = "N",
+                description = "How long to record without CMD (default 5); with CMD, stop it after N seconds "
+                        + "(default: wait for it to exit).")
+        Double seconds;
 
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "trace.txt.gz",
                 description = "Where to save the trace (gzip when it ends in .gz); default ${DEFAULT-VALUE}.")
@@ -158,14 +158,15 @@ public final class TraceCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (seconds < 0 || (command.isEmpty() && seconds == 0)) {
-                throw new Main.UsageException("--seconds must be positive (or 0 with a command)");
+            double secs = seconds != null ? seconds : command.isEmpty() ? 5 : 0;
+            if (secs < 0 || (command.isEmpty() && secs == 0)) {
+                throw new Main.UsageException("--seconds must be positive (or 0 with a command: wait for it)");
             }
             if (bufferKb < 64) throw new Main.UsageException("--buffer-kb must be at least 64");
             TraceRecorder rec = new TraceRecorder();
             TraceRecorder.Result r;
             try {
-                r = rec.record(new TraceRecorder.Options(seconds, out, command, bufferKb, allKmem), System.out);
+                r = rec.record(new TraceRecorder.Options(secs, out, command, bufferKb, allKmem), System.out);
             } catch (IllegalStateException | MalformedInputException e) {
                 System.err.println("mmspec: " + e.getMessage());
                 return 2;
