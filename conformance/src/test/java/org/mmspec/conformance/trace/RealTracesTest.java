@@ -21,6 +21,7 @@ class RealTracesTest {
         "compaction.txt.gz, mm_compaction_begin, mm_compaction_isolate_migratepages",
         "ksm.txt.gz, ksm_merge_with_ksm_page, mm_page_alloc",
         "pgtable-extfrag.txt.gz, mm_page_alloc_extfrag, mm_page_alloc_zone_locked",
+        "tracecmd-report.txt.gz, mm_compaction_end, mm_page_free_batched",
     })
     void realTraceRaisesNoAlarm(String file, String mustHave, String mustHaveToo) {
         TraceChecker.Report r = Traces.checkResource(file);
