@@ -32,7 +32,7 @@ public final class ConformCommand implements Runnable {
     }
 
     /** Runs a comparison, turning bad input into exit 2 with the file and line. */
-    static int report(Callable<Comparison> body, boolean all) {
+    static int report(Callable<Comparison> body, boolean onlyDisagreements) {
         PrintStream out = System.out;
         Comparison c;
         try {
@@ -46,7 +46,7 @@ public final class ConformCommand implements Runnable {
             System.err.println("mmspec: " + e);
             return 2;
         }
-        c.print(out, !all);
+        c.print(out, onlyDisagreements);
         return c.allAgree() ? 0 : 1;
     }
 
@@ -71,8 +71,8 @@ public final class ConformCommand implements Runnable {
                 description = "vm.lowmem_reserve_ratio of the saved file's machine (default \"256 256 32 0 0\").")
         String lowmemReserveRatio;
 
-        @Option(names = "--all", description = "Print every row, not only those that disagree.")
-        boolean all;
+        @Option(names = "--disagreements-only", description = "Print only the rows that disagree.")
+        boolean onlyDisagreements;
 
         @Option(names = "--boot-limit", paramLabel = "PAGES", defaultValue = "" + WatermarkCheck.DEFAULT_BOOT_LIMIT,
                 description = "Boot a Machine for a single node of at most this many pages of span, else use the "
@@ -104,7 +104,7 @@ public final class ConformCommand implements Runnable {
                     System.out.println("Saved: " + zoneinfo);
                 }
                 return WatermarkCheck.compare(zi, sys, bootLimit);
-            }, all);
+            }, onlyDisagreements);
         }
     }
 
@@ -128,8 +128,8 @@ public final class ConformCommand implements Runnable {
                 description = "Live: at most this many read rounds for a consistent snapshot; default ${DEFAULT-VALUE}.")
         int rounds;
 
-        @Option(names = "--all", description = "Print every row, not only those that disagree.")
-        boolean all;
+        @Option(names = "--disagreements-only", description = "Print only the rows that disagree.")
+        boolean onlyDisagreements;
 
         @Override
         public Integer call() {
@@ -168,7 +168,7 @@ public final class ConformCommand implements Runnable {
                     c.add("snapshot", "consistent", "no", "yes");
                 }
                 return c;
-            }, all);
+            }, onlyDisagreements);
         }
     }
 }

@@ -59,7 +59,7 @@ public final class Comparison {
             wr = Math.max(wr, r.reference().length());
         }
         String fmt = "%-" + wz + "s  %-" + wf + "s  %" + wk + "s  %" + wr + "s  %s%n";
-        out.printf(fmt, "zone", "field", "kernel", "reference", "agree?");
+        if (!onlyDisagreements || !allAgree()) out.printf(fmt, "zone", "field", "kernel", "reference", "agree?");
         for (Row r : rows) {
             if (onlyDisagreements && r.agrees()) continue;
             out.printf(fmt, r.zone(), r.field(), r.kernel(), r.reference(), r.agrees() ? "yes" : "NO");
