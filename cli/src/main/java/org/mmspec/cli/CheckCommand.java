@@ -125,8 +125,8 @@ public final class CheckCommand implements Callable<Integer> {
         int ci = 0;
         for (MachineConfig cfg : cfgs) {
             final int cfgIndex = ci++;
-            long cfgSeed = cfgs.size() == 1 ? s : org.mmspec.invariants.engine.Rng.mix(s + cfgIndex);
-            RandomExplorer<S> ex = new RandomExplorer<>(sub, cfg, tries, steps, cfgSeed);
+            // every configuration explores from the run's seed, so a counterexample names the seed the user typed
+            RandomExplorer<S> ex = new RandomExplorer<>(sub, cfg, tries, steps, s);
             long totalWork = (long) tries * cfgs.size();
             ex.onProgress(t -> progress.update("checking " + cfg.name(), (long) cfgIndex * tries + t, totalWork,
                     "tries " + ((long) cfgIndex * tries + t) + "/" + totalWork));
