@@ -370,9 +370,22 @@ public final class Rmap {
      * Returns the child's pid, or {@link #ENOMEM}.
      */
     public int fork(int pid, int failAt) {
+        return fork(pid, 0, failAt);
+    }
+
+    /**
+     * fork() with the child's pid chosen by the caller, as clone3() with {@code set_tid} allows
+     * ({@code childPid} 0: alloc_pid() takes the next one). Rejected when that pid is alive
+     * (-EEXIST) or not above init's.
+     */
+    public int fork(int pid, int childPid, int failAt) {
         MmStruct parent = mmOf(pid);
         if (failAt < 0) throw new RejectedOperationException("fork: fail_at " + failAt + " is negative (0: no failure)");
-        return vma.dup_mmap(parent, failAt);
+        if (childPid != 0 && (childPid <= INIT_PID || tasks.containsKey(childPid))) {
+            throw new RejectedOperationException("clone3: set_tid " + childPid + ": " + (childPid <= INIT_PID
+                    ? "EINVAL: must be above " + INIT_PID : "EEXIST: pid " + childPid + " is alive"));
+        }
+        return vma.dup_mmap(parent, childPid == 0 ? nextPid : childPid, failAt);
     }
 
     /** exit() of process pid: exit_mmap() and the process is gone. Init cannot exit. */
@@ -451,7 +464,8 @@ public final class Rmap {
      */
     public List<Mapping> rmapWalk(long pfn, boolean migration) {
         List<Mapping> out = new ArrayList<>();
-        rmap_walk_anon(pfn, (v, address) -> {
+        if (!mem.covers(pfn)) return out;
+        walk(pfn, false, (v, address) -> {
             Long pte = v.vm_mm.pgtable.get(address);
             if (pte != null && Pte.pfn(pte) == pfn && (migration ? Pte.migration(pte) : Pte.normal(pte))) {
                 out.add(new Mapping(v, address, pte));
@@ -900,22 +914,27 @@ public final class Rmap {
      * and the address the page would have there; {@code rmapOne} returns false to stop.
      */
     void rmap_walk_anon(long pfn, BiPredicate<VmAreaStruct, Long> rmapOne) {
+        walk(pfn, true, rmapOne);
+    }
+
+    /** rmap_walk_anon(); {@code kernel} false is the invariants' read-only walk: no warnings, no counting. */
+    private void walk(long pfn, boolean kernel, BiPredicate<VmAreaStruct, Long> rmapOne) {
         int m = mem.mappingOf(page(pfn));
         AnonVma a = (m & PAGE_MAPPING_ANON) == 0 ? null : anonVmas.get(m >>> 1);
         if (a == null) {
-            if ((m & PAGE_MAPPING_ANON) != 0) {
+            if (kernel && (m & PAGE_MAPPING_ANON) != 0) {
                 warnings.warn("rmap_walk_anon", "page->mapping of pfn 0x" + Long.toHexString(pfn)
                         + " points to the freed anon_vma#" + (m >>> 1) + " (use after free)");
             }
             return;
         }
-        stats.rmapWalks++;
+        if (kernel) stats.rmapWalks++;
         long pgoff = index(pfn);
         a.foreach(pgoff, pgoff, avc -> {
             VmAreaStruct v = avc.vma;
-            long address = v.vmaAddress(pgoff);
+            long address = v == null ? -1 : v.vmaAddress(pgoff);
             if (address < 0) {
-                warnings.warn("rmap_walk_anon", "VM_BUG_ON_VMA(address == -EFAULT) " + v.name() + " pgoff 0x"
+                if (kernel) warnings.warn("rmap_walk_anon", "VM_BUG_ON_VMA(address == -EFAULT) " + (v == null ? avc.name() + " without a VMA" : v.name()) + " pgoff 0x"
                         + Long.toHexString(pgoff));
                 return true;
             }

@@ -256,11 +256,11 @@ final class Vma {
      * are torn down by exit_mmap() (the child never runs) and the fork fails with -ENOMEM;
      * what fork did to the parent (write-protected PTEs, pages no longer exclusive) stays.
      */
-    int dup_mmap(MmStruct oldmm, int failAt) {
+    int dup_mmap(MmStruct oldmm, int childPid, int failAt) {
         r.failAt = failAt;
         r.slabAllocs = 0;
         try {
-            MmStruct mm = new MmStruct(r.nextPid, oldmm.pid);
+            MmStruct mm = new MmStruct(childPid, oldmm.pid);
             boolean failed = false;
             for (VmAreaStruct mpnt : new ArrayList<>(oldmm.mm_mt.values())) {
                 VmAreaStruct tmp = r.vm_area_alloc(); // vm_area_dup()
@@ -288,7 +288,7 @@ final class Vma {
                 r.stats.forksFailed++;
                 return Rmap.ENOMEM;
             }
-            r.nextPid++;
+            r.nextPid = Math.max(r.nextPid, childPid + 1);
             r.tasks.put(mm.pid, mm);
             r.stats.forks++;
             return mm.pid;
