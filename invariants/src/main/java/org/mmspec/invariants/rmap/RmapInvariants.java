@@ -127,7 +127,7 @@ public final class RmapInvariants {
                 Invariant.of(RmapOps.REJECT_UNCHANGED, SUB,
                         "A rejected operation (an unknown pid, an address no VMA covers, a bad range, exit of init) leaves "
                                 + "the state exactly as it was.",
-                        "mm/memory.c:handle_mm_fault, mm/fault.c bad_area (v6.18); DESIGN.md conventions",
+                        "mm/mmap_lock.c:lock_mm_and_find_vma (v6.18): no VMA, the fault is a SIGSEGV; DESIGN.md conventions",
                         (s, out) -> pending(s, out, RmapOps.REJECT_UNCHANGED)),
                 Invariant.of(RmapOps.REFINEMENT, SUB,
                         "Every outcome is one the spec allows, and abstracting the reference (each process's mapped pages "

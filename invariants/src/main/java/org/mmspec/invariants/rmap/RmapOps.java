@@ -114,6 +114,15 @@ public final class RmapOps {
         return all.isEmpty() ? null : all.get(rng.nextInt(all.size()));
     }
 
+    /** Whether some process maps an anonymous page with a present PTE. */
+    static boolean anyMappedPage(RmapState s) {
+        if (s.rmap().contents().isEmpty()) return false;
+        for (MmStruct mm : s.rmap().tasks().values()) {
+            for (long pte : mm.pageTable().values()) if (Pte.normal(pte)) return true;
+        }
+        return false;
+    }
+
     static List<Args> mappedPageArgs(RmapState s) {
         List<Args> out = new ArrayList<>();
         for (MmStruct mm : s.rmap().tasks().values()) {
@@ -472,7 +481,7 @@ public final class RmapOps {
 
         @Override
         public boolean enabled(RmapState s) {
-            return !s.rmap().contents().isEmpty();
+            return anyMappedPage(s);
         }
 
         @Override
@@ -517,7 +526,7 @@ public final class RmapOps {
 
         @Override
         public boolean enabled(RmapState s) {
-            return !s.rmap().contents().isEmpty();
+            return anyMappedPage(s);
         }
 
         @Override
