@@ -270,10 +270,10 @@ public final class RmapOps {
             case OOM -> "VM_FAULT_OOM";
             case MIGRATION_WAIT -> "migration_entry_wait";
         });
-        if (!completed) return Outcome.failed(t.toString(), "kind", r.kind().name());
+        if (!completed) return Outcome.failed(t.toString(), "fault", r.kind().name());
         if (r.pfn() >= 0) t.append(t.length() > 0 ? " " : "").append("pfn ").append(hex(r.pfn()));
         if (!write) t.append(t.length() > 0 ? ", " : "").append("read ").append(r.value());
-        return Outcome.ok(t.toString(), "kind", r.kind().name(), "pfn", r.pfn(), "value", r.value());
+        return Outcome.ok(t.toString(), "fault", r.kind().name(), "pfn", r.pfn(), "value", r.value());
     }
 
     /** A load by process pid at virtual page addr. */
