@@ -160,7 +160,16 @@ public final class RmapOps {
         public Args generate(RmapState s, Rng rng) {
             RmapConfigs.Limits l = s.limits;
             int pid = drawPid(s, rng, true);
-            long addr = rng.chance(BAD) ? rng.nextInt((int) Rmap.MMAP_MIN_ADDR) : l.addrLo() + rng.nextInt((int) (l.addrHi() - l.addrLo()));
+            if (rng.chance(BAD)) return Args.of("pid", pid, "addr", rng.nextInt((int) Rmap.MMAP_MIN_ADDR), "pages", 1);
+            MmStruct mm = s.rmap().task(pid);
+            long addr = l.addrLo() + rng.nextInt((int) (l.addrHi() - l.addrLo()));
+            if (mm != null && rng.chance(0.8)) {
+                // mostly into a hole, as an mmap without a fixed address would be placed: MAP_FIXED_NOREPLACE
+                // over a mapping (-EEXIST) stays possible but rarer
+                List<Long> holes = new ArrayList<>();
+                for (long a = l.addrLo(); a < l.addrHi(); a++) if (mm.findVma(a) == null) holes.add(a);
+                if (!holes.isEmpty()) addr = holes.get(rng.nextInt(holes.size()));
+            }
             long room = Math.max(1, l.addrHi() - addr);
             return Args.of("pid", pid, "addr", addr, "pages", 1 + rng.nextInt((int) Math.min(l.maxLen(), room)));
         }
