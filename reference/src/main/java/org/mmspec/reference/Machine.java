@@ -87,7 +87,7 @@ public final class Machine {
         this.rmap.copyFrom(o.rmap);
     }
 
-    /** Overwrites this machine's state with {@code o}'s (same configuration), without allocating. */
+    /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
     public void copyFrom(Machine o) {
         node.copyFrom(o.node);
         sysctl.copyFrom(o.sysctl);
