@@ -77,9 +77,13 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
+        subsystem = subsystemForBugs();
         Subsystem<?> sub = Subsystems.create(subsystem);
         if (sub == null) throw new Main.UsageException("unknown subsystem '" + subsystem + "' (one of " + Subsystems.names() + ")");
         if (tries < 1) throw new Main.UsageException("--tries must be at least 1, got " + tries);
@@ -107,6 +111,29 @@ public final class CheckCommand implements Callable<Integer> {
         out.println(tries + " tries x " + steps + " steps per configuration"
                 + (bugs.isEmpty() ? "" : ", known bugs re-created: " + bugs));
         return run(sub, cfgs, s, out);
+    }
+
+    /**
+     * A known bug lives in one subsystem: without --subsystem, check that one; with a different
+     * --subsystem, the bug could not be found, which is bad usage.
+     */
+    private String subsystemForBugs() {
+        boolean explicit = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption("--subsystem");
+        java.util.Set<String> of = new java.util.TreeSet<>();
+        for (String b : bugs) {
+            KnownBug kb = KnownBug.byName(b);
+            if (kb != null) of.add(kb.subsystem());
+        }
+        if (of.isEmpty()) return subsystem;
+        if (of.size() > 1) throw new Main.UsageException("the bugs " + bugs + " belong to different subsystems " + of
+                + "; check one subsystem at a time");
+        String bugSub = of.iterator().next();
+        if (explicit && !bugSub.equals(subsystem)) {
+            throw new Main.UsageException("bug " + bugs + " is in subsystem " + bugSub + ", not " + subsystem
+                    + ": use --subsystem " + bugSub);
+        }
+        return bugSub;
     }
 
     private <S extends ModelState<S>> int run(Subsystem<S> sub, List<MachineConfig> cfgs, long s, PrintStream out) {

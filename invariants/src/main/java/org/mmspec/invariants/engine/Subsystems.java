@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.mmspec.invariants.buddy.BuddySubsystem;
+import org.mmspec.invariants.rmap.RmapSubsystem;
 
 /** Every subsystem the explorers can check, by name, in catalog order. */
 public final class Subsystems {
@@ -15,6 +16,7 @@ public final class Subsystems {
 
     static {
         ALL.put("buddy", BuddySubsystem::new);
+        ALL.put("rmap", RmapSubsystem::new);
     }
 
     public static List<String> names() {
