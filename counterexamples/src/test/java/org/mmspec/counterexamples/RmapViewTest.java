@@ -42,7 +42,7 @@ class RmapViewTest {
         int last = ce.violationStep();
         String before = view.panel(snaps.get(last), last - 1, ce.steps().get(last - 1), ce.outcomes().get(last - 1), Highlight.NONE);
         String panel = view.panel(snaps.get(last + 1), last, ce.steps().get(last), ce.outcomes().get(last),
-                Highlight.of(ce.allViolations()));
+                Highlight.of(ce.allViolations(), ce.violation().invariantId()));
         String p = DiagramView.prefix(last);
         assertTrue(panel.startsWith("subgraph cluster_s" + last + " {"));
         Pattern node = Pattern.compile("^  ([A-Za-z0-9_]+) \\[");

@@ -58,8 +58,9 @@ public final class RmapView implements DiagramView<RmapState> {
         String id = DiagramView.panelId(stepIndex);
         String p = DiagramView.prefix(stepIndex);
         Rmap r = s.rmap();
-        Set<String> redNodes = red.nodes();
-        Set<Long> redPfns = red.pfns();
+        Set<String> redNodes = new java.util.HashSet<>();
+        for (org.mmspec.invariants.Violation v : red.violations()) redNodes.addAll(v.nodes());
+        Set<Long> redPfns = red.pfns().keySet();
         Set<String> touched = touched(outcome);
 
         StringBuilder sb = new StringBuilder();
