@@ -49,6 +49,7 @@ public final class Machine {
         this.pageAlloc = allocFactory == null
                 ? new PageAlloc(config, node, sysctl, warnings)
                 : allocFactory.create(config, node, sysctl, warnings);
+        node.lruvec.setWarnings(warnings);
         this.isolation = new PageIsolation(pageAlloc);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
@@ -80,6 +81,7 @@ public final class Machine {
         this.sysctl.copyFrom(s);
         this.warnings.copyFrom(o.warnings);
         this.pageAlloc = f == null ? new PageAlloc(config, node, sysctl, warnings) : f.create(config, node, sysctl, warnings);
+        node.lruvec.setWarnings(warnings);
         this.pageAlloc.copyFrom(o.pageAlloc);
         this.pageAlloc.setHooks(o.pageAlloc.hooks());
         this.isolation = new PageIsolation(pageAlloc);

@@ -66,6 +66,7 @@ final class Memory {
         long entry = Pte.mkPte(pfn, w, false, w);
         mm.rssAnon++;
         r.folio_add_new_anon_rmap(pfn, v, addr, true);
+        r.folio_add_lru_vma(pfn, v);
         mm.pgtable.put(addr, entry);
         r.stats.anonFaults++;
         return AccessKind.ANON_PAGE;
@@ -145,6 +146,7 @@ final class Memory {
         long entry = Pte.mkPte(newPfn, w, false, true); // pte_sw_mkyoung(): no-op on x86; maybe_mkwrite(pte_mkdirty())
         mm.pgtable.remove(addr); // ptep_clear_flush()
         r.folio_add_new_anon_rmap(newPfn, v, addr, true);
+        r.folio_add_lru_vma(newPfn, v);
         mm.pgtable.put(addr, entry);
         if (oldPfn >= 0) {
             // Only after switching the pte to the new page may we remove the mapcount here.

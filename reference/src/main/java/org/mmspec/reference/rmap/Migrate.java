@@ -22,13 +22,15 @@ final class Migrate {
      * try_to_migrate() when the folio is mapped.
      */
     int migrate_folio_unmap(long src) {
-        if (r.migrations.containsKey(src)) return Rmap.EBUSY; // folio_isolate_lru(): already off the LRU
+        if (r.migrations.containsKey(src) || (r.mem.flags[r.page(src)] & PageFlags.PG_lru) == 0) {
+            return Rmap.EBUSY; // folio_isolate_lru() fails: someone else has it off the LRU
+        }
         long dst = r.pageAlloc.__alloc_pages(org.mmspec.reference.alloc.Gfp.GFP_HIGHUSER_MOVABLE, 0);
         if (dst < 0) {
             r.stats.migrationsEnomem++;
             return Rmap.ENOMEM;
         }
-        r.folio_get(src); // the isolation reference
+        r.lruvec().folio_isolate_lru(src); // the isolation reference
         AnonVma anonVma = r.folio_get_anon_vma(src);
         boolean mapped = r.mapcount(src) > 0;
         if (mapped) r.try_to_migrate(src);
@@ -54,7 +56,7 @@ final class Migrate {
         if (fail) {
             if (m.pageWasMapped()) remove_migration_ptes(src, src);
             if (m.anonVma() != null) r.put_anon_vma(m.anonVma());
-            r.folio_put(src); // folio_putback_lru(): the isolation reference
+            r.folio_putback_lru(src); // migrate_folio_undo_src(): back on the LRU, the isolation reference dropped
             r.pageAlloc.__free_pages(dst, 0); // migrate_folio_undo_dst(): folio_put(dst)
             r.stats.migrationsUndone++;
             return src;
@@ -65,7 +67,17 @@ final class Migrate {
         r.content.put(dst, r.content.getOrDefault(src, 0L));
         r.mem.mapping()[dp] = r.mem.mappingOf(sp);
         r.mem.index()[dp] = r.mem.indexOf(sp);
-        r.mem.flags[dp] |= r.mem.flags[sp] & (PageFlags.PG_swapbacked | PageFlags.PG_dirty);
+        r.mem.flags[dp] |= r.mem.flags[sp] & (PageFlags.PG_swapbacked | PageFlags.PG_dirty | PageFlags.PG_referenced
+                | PageFlags.PG_workingset);
+        // folio_migrate_flags(): PG_active moves (test-and-clear on src), else PG_unevictable does
+        if ((r.mem.flags[sp] & PageFlags.PG_active) != 0) {
+            r.mem.flags[sp] &= ~PageFlags.PG_active;
+            r.mem.flags[dp] |= PageFlags.PG_active;
+        } else if ((r.mem.flags[sp] & PageFlags.PG_unevictable) != 0) {
+            r.mem.flags[sp] &= ~PageFlags.PG_unevictable;
+            r.mem.flags[dp] |= PageFlags.PG_unevictable;
+        }
+        r.lruvec().folio_add_lru(dst); // migrate_folio_move(): folio_add_lru(dst)
         if (m.pageWasMapped()) remove_migration_ptes(src, dst);
         r.folio_put(dst); // "decrease refcount of dst, which will not free the page because new page owner increased"
         if (m.anonVma() != null) r.put_anon_vma(m.anonVma());

@@ -530,6 +530,25 @@ public final class Rmap {
         return pfn;
     }
 
+    /** The node's LRU (pgdat-&gt;__lruvec). */
+    org.mmspec.reference.reclaim.Lruvec lruvec() {
+        return pageAlloc.node.lruvec;
+    }
+
+    /**
+     * folio_add_lru_vma(): a new anonymous folio joins the LRU (no VM_LOCKED VMAs in the model,
+     * so never mlock_new_folio()).
+     */
+    void folio_add_lru_vma(long pfn, VmAreaStruct vma) {
+        lruvec().folio_add_lru(pfn);
+    }
+
+    /** folio_putback_lru() (mm/vmscan.c): back on the LRU, and the isolation reference dropped. */
+    void folio_putback_lru(long pfn) {
+        lruvec().folio_add_lru(pfn);
+        folio_put(pfn);
+    }
+
     /** folio_get(). */
     void folio_get(long pfn) {
         mem.refcount[mem.idx(pfn)]++;
@@ -555,9 +574,11 @@ public final class Rmap {
                     + Long.toHexString(pfn));
             mem.mapcount()[page] = 0;
         }
+        lruvec().__page_cache_release(pfn); // __folio_put(): off the LRU before the free
         mem.mapping()[page] = 0;
         mem.index()[page] = 0;
-        mem.flags[page] &= ~(PageFlags.PG_anon_exclusive | PageFlags.PG_swapbacked | PageFlags.PG_dirty);
+        mem.flags[page] &= ~(PageFlags.PG_anon_exclusive | PageFlags.PG_swapbacked | PageFlags.PG_dirty
+                | PageFlags.PG_referenced | PageFlags.PG_workingset);
         content.remove(pfn);
         pageAlloc.__free_pages(pfn, 0);
         stats.pagesFreed++;
