@@ -15,6 +15,7 @@ public final class DiagramViews {
 
     static {
         register(new BuddyView());
+        register(new OracleView());
     }
 
     /** Adds or replaces the view of {@code view.subsystem()}. */
