@@ -462,7 +462,7 @@ public final class BuddyInvariants {
                     out.add(Violation.of("WMARK-FORMULA", zone.name() + " watermark " + Watermarks.NAMES[w] + " is "
                             + zone.watermark[w] + " but __setup_per_zone_wmarks gives " + wm[z][w] + " (min_free_kbytes "
                             + sc.minFreeKbytes + ", watermark_scale_factor " + sc.watermarkScaleFactor + ", managed "
-                            + managed[z] + ")").withNodes(zone.name()));
+                            + managed[z] + ")").withNodes(zone.name(), "watermark " + Watermarks.NAMES[w]));
                 }
             }
         }
@@ -475,7 +475,8 @@ public final class BuddyInvariants {
             boolean even = w[1] - w[0] == w[2] - w[1] && w[3] - w[2] == w[2] - w[1];
             if (!ordered || !even) {
                 out.add(Violation.of("WMARK-ORDER", z.name() + " watermarks min " + w[0] + " low " + w[1] + " high " + w[2]
-                        + " promo " + w[3] + (ordered ? " are not evenly spaced" : " are out of order")).withNodes(z.name()));
+                        + " promo " + w[3] + (ordered ? " are not evenly spaced" : " are out of order"))
+                        .withNodes(z.name(), "watermark min", "watermark low", "watermark high", "watermark promo"));
             }
         }
     }
@@ -501,7 +502,7 @@ public final class BuddyInvariants {
                 if (node.zones[i].lowmemReserve[j] != lr[i][j]) {
                     out.add(Violation.of("LOWMEM-RESERVE", node.zones[i].name() + " lowmem_reserve[" + j + "] is "
                             + node.zones[i].lowmemReserve[j] + " but setup_per_zone_lowmem_reserve gives " + lr[i][j])
-                            .withNodes(node.zones[i].name()));
+                            .withNodes(node.zones[i].name(), "lowmem_reserve"));
                 }
             }
         }
@@ -514,13 +515,15 @@ public final class BuddyInvariants {
             if (z.watermarkBoost == 0) continue;
             if (pbn * 4 > z.managedPages) {
                 out.add(Violation.of("BOOST-BOUNDS", z.name() + " watermark_boost is " + z.watermarkBoost + " on a zone of "
-                        + z.managedPages + " managed pages, smaller than four pageblocks (" + pbn * 4 + ")").withNodes(z.name()));
+                        + z.managedPages + " managed pages, smaller than four pageblocks (" + pbn * 4 + ")")
+                        .withNodes(z.name(), "watermark_boost", "managed"));
                 continue;
             }
             long max = Watermarks.maxBoost(z.watermark[Watermarks.WMARK_HIGH], factor, pbn, z.managedPages);
             if (z.watermarkBoost > max) {
                 out.add(Violation.of("BOOST-BOUNDS", z.name() + " watermark_boost " + z.watermarkBoost + " exceeds max_boost "
-                        + max + (max == 0 ? " (boost_watermark never boosts this zone)" : "")).withNodes(z.name()));
+                        + max + (max == 0 ? " (boost_watermark never boosts this zone)" : ""))
+                        .withNodes(z.name(), "watermark_boost", "watermark high"));
             }
         }
     }
