@@ -3,6 +3,7 @@ package org.mmspec.counterexamples.render;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -50,7 +51,7 @@ public final class OracleView implements DiagramView<OracleState> {
         final Long handle;
         int count = 1;
         long lastPfn;
-        boolean red;
+        Highlight.Mark mark = Highlight.Mark.NONE;
         boolean touched;
 
         Item(boolean free, long pfn, int order, Long handle) {
@@ -66,7 +67,8 @@ public final class OracleView implements DiagramView<OracleState> {
         }
 
         boolean same(Item o) {
-            return free == o.free && order == o.order && !red && !o.red && !touched && !o.touched;
+            return free == o.free && order == o.order && mark == Highlight.Mark.NONE && o.mark == Highlight.Mark.NONE
+                    && !touched && !o.touched;
         }
     }
 
@@ -122,8 +124,9 @@ public final class OracleView implements DiagramView<OracleState> {
               .append(Dot.html(s.claims == null ? "unknown (it never answered)" : s.claims.describe()))
               .append("</FONT></TD></TR>");
         }
-        for (Violation v : red.violations()) {
-            sb.append("<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT COLOR=\"").append(Dot.RED).append("\"><B>")
+        for (Violation v : red.ordered()) {
+            sb.append("<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT COLOR=\"").append(red.primary(v) ? Dot.RED : Dot.ORANGE)
+              .append("\"><B>")
               .append(Dot.html(v.invariantId())).append(" violated:</B> ").append(Dot.wrap(v.message(), 110))
               .append("</FONT></TD></TR>");
         }
@@ -132,7 +135,7 @@ public final class OracleView implements DiagramView<OracleState> {
 
     // ------------------------------------------------------------------ the strip
 
-    static List<Line> lines(OracleState s, Set<Long> redPfns, long[] touched) {
+    static List<Line> lines(OracleState s, Map<Long, Highlight.Mark> marks, long[] touched) {
         int u = rowOrder(s);
         long rowPages = 1L << u;
         List<Item> items = new ArrayList<>();
@@ -144,7 +147,9 @@ public final class OracleView implements DiagramView<OracleState> {
             }
             Item it = new Item(s.spec.isFreeHead(pfn), pfn, o, s.spec.isFreeHead(pfn) ? null : s.handleAt(pfn));
             long end = pfn + (1L << o);
-            for (long r : redPfns) if (r >= pfn && r < end) it.red = true;
+            for (Map.Entry<Long, Highlight.Mark> e : marks.entrySet()) {
+                if (e.getKey() >= pfn && e.getKey() < end) it.mark = it.mark.max(e.getValue());
+            }
             if (touched != null && pfn < touched[1] && end > touched[0]) it.touched = true;
             items.add(it);
             pfn = end;
@@ -227,7 +232,7 @@ public final class OracleView implements DiagramView<OracleState> {
           .append("<TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"#505050\">the spec's blocks: first pfn, order (")
           .append(rowPages).append(" pages per row)</FONT></TD></TR>");
         for (Line l : lines) {
-            sb.append("<TR>").append(cell(Dot.hex(l.pfn), "#ffffff", false, false, 0, "LEFT", 9));
+            sb.append("<TR>").append(cell(Dot.hex(l.pfn), "#ffffff", Highlight.Mark.NONE, false, 0, "LEFT", 9));
             if (l.big) {
                 sb.append(itemCell(l.items.get(0), rowPages, true));
             } else {
@@ -253,24 +258,27 @@ public final class OracleView implements DiagramView<OracleState> {
             if (wide) text += it.free ? "  free" : "  allocated";
         }
         int width = wide ? ROW_POINTS : (int) Math.max(14, Math.min(ROW_POINTS, it.pages() * ROW_POINTS / rowPages));
-        return cell(text, it.free ? FREE : ALLOCATED, it.red, it.touched, width, "CENTER", wide ? 10 : 9);
+        return cell(text, it.free ? FREE : ALLOCATED, it.mark, it.touched, width, "CENTER", wide ? 10 : 9);
     }
 
-    private static String cell(String text, String fill, boolean red, boolean touched, int width, String align, int points) {
+    private static String cell(String text, String fill, Highlight.Mark mark, boolean touched, int width, String align,
+                               int points) {
+        boolean marked = mark != Highlight.Mark.NONE;
         StringBuilder sb = new StringBuilder("<TD BGCOLOR=\"").append(fill).append('"');
         if (width > 0) sb.append(" WIDTH=\"").append(width).append('"');
         sb.append(" ALIGN=\"").append(align).append('"');
-        if (red) sb.append(" BORDER=\"3\" COLOR=\"").append(Dot.RED).append('"');
+        if (marked) sb.append(" BORDER=\"3\" COLOR=\"").append(BuddyView.colour(mark)).append('"');
         else if (touched) sb.append(" BORDER=\"3\" COLOR=\"").append(TOUCHED).append('"');
-        sb.append("><FONT POINT-SIZE=\"").append(points).append("\" COLOR=\"").append(red ? Dot.RED : "black").append("\">");
+        sb.append("><FONT POINT-SIZE=\"").append(points).append("\" COLOR=\"").append(marked ? BuddyView.colour(mark) : "black")
+          .append("\">");
         String body = Dot.html(text);
-        if (red || touched) body = "<B>" + body + "</B>";
+        if (marked || touched) body = "<B>" + body + "</B>";
         return sb.append(body).append("</FONT></TD>").toString();
     }
 
     // ------------------------------------------------------------------ free blocks by order
 
-    private static String freeTable(OracleState s, Set<Long> redPfns) {
+    private static String freeTable(OracleState s, Map<Long, Highlight.Mark> marks) {
         List<long[]> spec = s.specFreeBlocks();
         boolean snap = s.snapshot != null;
         int top = s.maxOrder;
@@ -280,9 +288,9 @@ public final class OracleView implements DiagramView<OracleState> {
         sb.append("<TR><TD BORDER=\"0\" COLSPAN=\"3\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>free blocks by order</B>")
           .append(snap ? " (marked: listed by one side only)" : " (the implementation offers no snapshot)")
           .append("</FONT></TD></TR>");
-        sb.append("<TR>").append(cell("order", "#ffffff", false, false, 0, "CENTER", 9))
-          .append(cell("spec", FREE, false, false, 0, "CENTER", 9));
-        if (snap) sb.append(cell("implementation", "#ffffff", false, false, 0, "CENTER", 9));
+        sb.append("<TR>").append(cell("order", "#ffffff", Highlight.Mark.NONE, false, 0, "CENTER", 9))
+          .append(cell("spec", FREE, Highlight.Mark.NONE, false, 0, "CENTER", 9));
+        if (snap) sb.append(cell("implementation", "#ffffff", Highlight.Mark.NONE, false, 0, "CENTER", 9));
         sb.append("</TR>");
         for (int o = 0; o <= top; o++) {
             TreeSet<Long> mine = new TreeSet<>();
@@ -290,20 +298,20 @@ public final class OracleView implements DiagramView<OracleState> {
             TreeSet<Long> theirs = new TreeSet<>();
             if (snap) for (long[] b : s.snapshot) if (b[1] == o) theirs.add(b[0]);
             if (mine.isEmpty() && theirs.isEmpty() && o > s.maxOrder) continue;
-            boolean rowRed = false;
-            for (long p : mine) if (redPfns.contains(p)) rowRed = true;
-            for (long p : theirs) if (redPfns.contains(p)) rowRed = true;
-            sb.append("<TR>").append(cell(String.valueOf(o) + (o > s.maxOrder ? " (above max)" : ""), "#ffffff", rowRed, false, 0,
+            Highlight.Mark rowMark = Highlight.Mark.NONE;
+            for (long p : mine) rowMark = rowMark.max(marks.getOrDefault(p, Highlight.Mark.NONE));
+            for (long p : theirs) rowMark = rowMark.max(marks.getOrDefault(p, Highlight.Mark.NONE));
+            sb.append("<TR>").append(cell(String.valueOf(o) + (o > s.maxOrder ? " (above max)" : ""), "#ffffff", rowMark, false, 0,
                     "CENTER", 9));
-            sb.append(listCell(mine, snap ? theirs : mine, redPfns));
-            if (snap) sb.append(listCell(theirs, mine, redPfns));
+            sb.append(listCell(mine, snap ? theirs : mine, marks));
+            if (snap) sb.append(listCell(theirs, mine, marks));
             sb.append("</TR>");
         }
         return sb.append("</TABLE>").toString();
     }
 
     /** The pfns of one side, those the other side lacks in bold red when they are named, else bold. */
-    private static String listCell(TreeSet<Long> side, TreeSet<Long> other, Set<Long> redPfns) {
+    private static String listCell(TreeSet<Long> side, TreeSet<Long> other, Map<Long, Highlight.Mark> marks) {
         StringBuilder sb = new StringBuilder("<TD ALIGN=\"LEFT\" BGCOLOR=\"#ffffff\"><FONT POINT-SIZE=\"9\">");
         if (side.isEmpty()) sb.append(" ");
         else sb.append(side.size()).append(": ");
@@ -316,7 +324,8 @@ public final class OracleView implements DiagramView<OracleState> {
         for (long p : new TreeSet<>(limit(ordered, LIST_AT_MOST))) {
             String h = Dot.html(Dot.hex(p));
             boolean differs = !other.contains(p);
-            if (redPfns.contains(p)) h = "<FONT COLOR=\"" + Dot.RED + "\"><B>" + h + "</B></FONT>";
+            Highlight.Mark m = marks.getOrDefault(p, Highlight.Mark.NONE);
+            if (m != Highlight.Mark.NONE) h = "<FONT COLOR=\"" + BuddyView.colour(m) + "\"><B>" + h + "</B></FONT>";
             else if (differs) h = "<B><U>" + h + "</U></B>";
             parts.add(h);
             n++;
@@ -348,6 +357,8 @@ public final class OracleView implements DiagramView<OracleState> {
         sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(TOUCHED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B>touched by the step</B></FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
           .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
+        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.ORANGE).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
+          .append(Dot.ORANGE).append("\"><B>named by another violated invariant</B></FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B><U>0x6</U></B>: a free block one side lists and the other does not</FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">0x1a0 o2: block at pfn 0x1a0 of order 2</FONT></TD></TR>");
         sb.append("</TABLE>>];\n");

@@ -82,7 +82,11 @@ public final class Json {
         }
 
         Object word(String w, Object v) throws ParseException {
-            if (!s.startsWith(w, i)) throw error("expected " + w);
+            if (!s.startsWith(w, i)) {
+                int end = i;
+                while (end < s.length() && end - i < 12 && Character.isLetterOrDigit(s.charAt(end))) end++;
+                throw error("expected a JSON value, found '" + s.substring(i, Math.max(end, i + 1)) + "'");
+            }
             i += w.length();
             return v;
         }

@@ -83,7 +83,7 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
         Map<String, Object> hello;
         try {
             hello = roundTrip("handshake", Json.obj("op", "hello", "protocol", PROTOCOL));
-            if (!Boolean.TRUE.equals(hello.get("ok"))) throw garbage("handshake", "{\"op\":\"hello\"}", "it answered \"ok\": false");
+            if (!Boolean.TRUE.equals(hello.get("ok"))) throw garbage("handshake", "{\"op\":\"hello\"}", "has \"ok\": false");
             Object proto = hello.get("protocol");
             if (!PROTOCOL.equals(proto)) {
                 throw failure("handshake: the program speaks protocol " + (proto == null ? "(none: no \"protocol\" field)"
@@ -229,7 +229,7 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
     }
 
     private ImplementationFailure garbage(String what, String request, String problem) {
-        return failure(what + ": the program answered " + request + " with output line " + outputLines + ", but " + problem);
+        return failure(what + ": the answer to " + request + " (output line " + outputLines + ") " + problem);
     }
 
     /** The program is gone: wait a little for its exit status and report it with its stderr. */
@@ -304,7 +304,7 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
             throw failure(what + ": no answer to " + line + " within " + timeoutMs + " ms; the program was killed");
         }
         if (got == EOF) throw died(what, line, "closed its output without answering");
-        if (got == TOO_LONG) throw garbage(what, line, "the line is longer than " + MAX_LINE + " bytes");
+        if (got == TOO_LONG) throw garbage(what, line, "is longer than " + MAX_LINE + " bytes");
         outputLines++;
         String answer = (String) got;
         if (answer.endsWith("\u0000EOF")) {
@@ -315,13 +315,13 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
         try {
             v = Json.parse(answer);
         } catch (Json.ParseException e) {
-            throw garbage(what, line, "it is not JSON (" + e.getMessage() + "): " + clip(answer));
+            throw garbage(what, line, "is not JSON (" + e.getMessage() + "): " + clip(answer));
         }
-        if (!(v instanceof Map<?, ?>)) throw garbage(what, line, "it is not a JSON object: " + clip(answer));
+        if (!(v instanceof Map<?, ?>)) throw garbage(what, line, "is not a JSON object: " + clip(answer));
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) v;
         if (!(m.get("ok") instanceof Boolean)) {
-            throw garbage(what, line, "it has no \"ok\": true or false: " + clip(answer));
+            throw garbage(what, line, "has no \"ok\": true or false: " + clip(answer));
         }
         return m;
     }
@@ -329,8 +329,8 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
     private long nonNegative(String what, String request, Map<String, Object> answer, String field) {
         Object v = answer.get(field);
         if (!(v instanceof Long l) || l < 0) {
-            throw garbage(what, request, "field \"" + field + "\" is " + (v == null ? "missing" : Json.write(v))
-                    + ", not a non-negative integer: " + clip(Json.write(answer)));
+            throw garbage(what, request, (v == null ? "has no field \"" + field + "\""
+                    : "has \"" + field + "\": " + Json.write(v) + ", not a non-negative integer") + ": " + clip(Json.write(answer)));
         }
         return l;
     }
@@ -387,17 +387,18 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
         Map<String, Object> req = Json.obj("op", "snapshot");
         String line = Json.write(req);
         Map<String, Object> a = roundTrip("snapshot", req);
-        if (!Boolean.TRUE.equals(a.get("ok"))) throw garbage("snapshot", line, "it answered \"ok\": false");
+        if (!Boolean.TRUE.equals(a.get("ok"))) throw garbage("snapshot", line, "has \"ok\": false");
         Object fb = a.get("free_blocks");
         if (!(fb instanceof List<?> list)) {
-            throw garbage("snapshot", line, "field \"free_blocks\" is " + (fb == null ? "missing" : "not an array"));
+            throw garbage("snapshot", line, (fb == null ? "has no field \"free_blocks\"" : "has a \"free_blocks\" that is not an array")
+                    + ": " + clip(Json.write(a)));
         }
         List<long[]> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             Object e = list.get(i);
             if (!(e instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof Long p) || !(pair.get(1) instanceof Long o)
                     || p < 0 || o < 0 || o > 62) {
-                throw garbage("snapshot", line, "free_blocks[" + i + "] is " + clip(Json.write(e))
+                throw garbage("snapshot", line, "has free_blocks[" + i + "] = " + clip(Json.write(e))
                         + ", not [pfn, order] with pfn >= 0 and order 0..62");
             }
             out.add(new long[] {p, o});
