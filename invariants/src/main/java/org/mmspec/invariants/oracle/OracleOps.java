@@ -193,8 +193,8 @@ public final class OracleOps {
         @Override
         public Args generate(OracleState s, Rng rng) {
             if (s.handles.isEmpty()) return null;
-            // the alloc/free bias of this try: free less often when filling memory
-            if (rng.nextDouble() < s.allocBias - 0.5) return null;
+            // the free rate of this try: free rarely when filling memory
+            if (rng.nextDouble() < s.freeSkip) return null;
             return Args.of("handle", s.randomHandle(rng));
         }
 

@@ -66,8 +66,8 @@ public final class OracleState implements ModelState<OracleState> {
     final List<Call> history;
     /** Set when the implementation failed to answer: nothing more is asked of it. */
     public boolean failed;
-    /** Relative weight of alloc over free for this try: some tries fill memory, some churn. */
-    public double allocBias = 0.6;
+    /** How often a drawn free is skipped in this try: near 1 fills memory, near 0 churns. */
+    public double freeSkip = 0.2;
     /** Allocations per order, and failed allocations, for the situations report. */
     final long[] allocsByOrder;
     long failures;
@@ -99,7 +99,7 @@ public final class OracleState implements ModelState<OracleState> {
         this.pending.addAll(o.pending);
         this.history = new ArrayList<>(o.history);
         this.failed = o.failed;
-        this.allocBias = o.allocBias;
+        this.freeSkip = o.freeSkip;
         this.allocsByOrder = o.allocsByOrder.clone();
         this.failures = o.failures;
         this.badFreesRefused = o.badFreesRefused;

@@ -235,7 +235,9 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
 
     @Override
     public void beginTry(OracleState state, Rng rng) {
-        state.allocBias = 0.5 + 0.45 * rng.nextDouble();
+        // a third of the tries fill memory (frees are rare), so failures and full-memory frees are exercised;
+        // the others churn at a drawn rate
+        state.freeSkip = rng.chance(1 / 3.0) ? 0.85 : 0.45 * rng.nextDouble();
     }
 
     @Override

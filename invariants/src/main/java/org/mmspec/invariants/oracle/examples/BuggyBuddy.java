@@ -15,9 +15,9 @@ import org.mmspec.invariants.oracle.PageAllocatorUnderTest;
  * swallows the allocated pages behind it. The kernel's {@code page_is_buddy()} checks exactly
  * this: {@code buddy_order(buddy) != order} means no merge (mm/internal.h, v6.18).
  *
- * <p>{@code mmspec oracle --java buggy-buddy} finds it and shrinks it to four steps: allocate
- * order 1 at 0x0, allocate two order-0 pages at 0x2 and 0x3, free 0x2; freeing 0x0 order 1 then
- * merges with the order-0 block at 0x2 and hands 0x3, still allocated, back as free.
+ * <p>{@code mmspec oracle --java buggy-buddy --seed 1} finds it and shrinks it to five steps:
+ * allocate 0x0 (order 1), 0x2 and 0x3 (order 0), free 0x2, free 0x0: the order-1 block at 0x0
+ * merges with the order-0 free block at 0x2, and 0x3, still allocated, is listed as free.
  */
 public final class BuggyBuddy implements PageAllocatorUnderTest {
     private long pages;
