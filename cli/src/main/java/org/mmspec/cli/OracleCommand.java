@@ -174,7 +174,17 @@ public final class OracleCommand implements Callable<Integer> {
         CheckCommand.printSituations(r.situations, out);
         if (r.passed()) return 0;
         Counterexample ce = sub.annotate(r.counterexample);
-        CheckCommand.printCounterexample(ce, config.name(), out);
+        if (ce.steps().isEmpty()) {
+            // the handshake, the configuration or the first snapshot: no step to shrink
+            out.println();
+            out.println("VIOLATION of " + ce.violation().invariantId() + " before the first step (seed " + ce.seed() + ")");
+            out.println("  " + ce.statement());
+            out.println("  cites: " + ce.citation());
+            out.println();
+            out.println(ce.violation().message());
+        } else {
+            CheckCommand.printCounterexample(ce, config.name(), out);
+        }
         write(ce, config.name(), out);
         return 1;
     }

@@ -173,6 +173,18 @@ class OracleCommandTest {
     }
 
     @Test
+    void aWrongHandshakeIsReportedBeforeTheFirstStep(@TempDir Path dir) throws Exception {
+        Path faulty = compile("faulty.c", "faulty");
+        RenderCommandTest.Run r = mmspec("oracle", "--exec", faulty + " bad-hello", "--seed", "1", "--out", dir.toString(),
+                "--format", "dot", "--no-progress");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("implementation: did not complete the handshake"), r.out());
+        assertTrue(r.out().contains("VIOLATION of ORACLE-PROTOCOL before the first step (seed 1)\n"), r.out());
+        assertTrue(r.out().contains("handshake: the program speaks protocol \"mmspec-oracle/0\"; this mmspec speaks "
+                + "\"mmspec-oracle/1\""), r.out());
+    }
+
+    @Test
     void badUsageIsExitTwoNamingTheOption(@TempDir Path dir) {
         RenderCommandTest.Run none = mmspec("oracle", "--tries", "1");
         assertEquals(2, none.code());

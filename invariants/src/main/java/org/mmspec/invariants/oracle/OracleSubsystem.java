@@ -1,9 +1,11 @@
 package org.mmspec.invariants.oracle;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.mmspec.invariants.Invariant;
@@ -27,11 +29,12 @@ import org.mmspec.reference.alloc.MachineConfig;
  * from the file: {@code oracle.implementation} is {@code reference}, {@code java} (with
  * {@code oracle.class}) or {@code exec} (with {@code oracle.command} and {@code oracle.timeoutMs}).
  *
- * <p>Instances are pooled: at most {@link #maxLive} states hold a live instance (one by default,
- * so at most one child process runs). A state whose instance is taken for another becomes
+ * <p>Instances are pooled, per thread: on each thread at most {@link #maxLive} states hold a
+ * live instance (one by default, so one child process per thread that steps states; the bounded
+ * explorer's workers each get their own). A state whose instance is taken for another becomes
  * detached and is rebuilt by replaying its requests when it is stepped again; an instance that
  * supports {@code reset} is reused rather than restarted. {@link #close()} closes every instance
- * (kills every process); call it when done.
+ * of every thread (kills every process); call it when done.
  */
 public final class OracleSubsystem implements Subsystem<OracleState>, Situations<OracleState>, AutoCloseable {
     public static final String NAME = "oracle";
@@ -55,13 +58,26 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     private final List<Operation<OracleState>> ops = OracleOps.all();
     private final List<Invariant<OracleState>> invariants = OracleInvariants.all();
 
-    private Claims claims;
-    private final ArrayDeque<OracleState> live = new ArrayDeque<>();
-    private PageAllocatorUnderTest spare;
-    private int maxLive = 1;
-    private long started;
-    private long resets;
-    private long rebuilds;
+    private volatile Claims claims;
+    private volatile int maxLive = 1;
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
+    private final AtomicLong rebuilds = new AtomicLong();
+
+    /** One thread's instances: the states holding one, least recently used first, and an idle reset one. */
+    private static final class Pool {
+        final ArrayDeque<OracleState> live = new ArrayDeque<>();
+        PageAllocatorUnderTest spare;
+    }
+
+    private final List<Pool> pools = new ArrayList<>();
+    private final ThreadLocal<Pool> pool = ThreadLocal.withInitial(() -> {
+        Pool p = new Pool();
+        synchronized (pools) {
+            pools.add(p);
+        }
+        return p;
+    });
 
     /**
      * A subsystem over instances made by {@code factory}. {@code implementation} names it in
@@ -184,7 +200,7 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
         OracleConfigs.Geometry g = OracleConfigs.geometry(config);
         try (PageAllocatorUnderTest i = newInstance()) {
             Claims c = i.claims();
-            if (claims == null) claims = c;
+            noteClaims(c);
             i.configure(g.pages(), g.maxOrder());
             return c;
         }
@@ -199,7 +215,7 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
 
     /** Instances started, instances reused by reset, and detached states rebuilt by replay, so far. */
     public long[] instanceCounts() {
-        return new long[] {started, resets, rebuilds};
+        return new long[] {started.get(), resets.get(), rebuilds.get()};
     }
 
     // ------------------------------------------------------------------ Subsystem
@@ -262,7 +278,7 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     // ------------------------------------------------------------------ the pool
 
     private PageAllocatorUnderTest newInstance() {
-        started++;
+        started.incrementAndGet();
         PageAllocatorUnderTest i = factory.get();
         if (i == null) throw new ImplementationFailure("the factory of " + implementation + " returned null");
         return i;
@@ -273,26 +289,32 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
      * detaches the least recently used state when {@link #maxLive} states hold instances.
      */
     PageAllocatorUnderTest acquire(OracleState s) {
-        live.remove(s);
-        while (live.size() >= maxLive) {
-            OracleState victim = live.pollFirst();
-            recycle(victim.detach());
+        Pool p = pool.get();
+        synchronized (p) {
+            return acquire(p, s);
+        }
+    }
+
+    private PageAllocatorUnderTest acquire(Pool p, OracleState s) {
+        p.live.remove(s);
+        while (p.live.size() >= maxLive) {
+            OracleState victim = p.live.pollFirst();
+            recycle(p, victim.detach());
         }
         PageAllocatorUnderTest i;
-        if (spare != null) {
-            i = spare;
-            spare = null;
-            resets++;
+        if (p.spare != null) {
+            i = p.spare;
+            p.spare = null;
+            resets.incrementAndGet();
         } else {
             i = newInstance();
         }
-        if (!s.history.isEmpty()) rebuilds++;
+        if (!s.history.isEmpty()) rebuilds.incrementAndGet();
         try {
             Claims c = i.claims();
-            if (claims == null) {
-                claims = c;
-            } else if (!claims.equals(c)) {
-                throw new ImplementationFailure("the implementation claimed " + describe(claims) + " first and " + describe(c)
+            Claims first = noteClaims(c);
+            if (!first.equals(c)) {
+                throw new ImplementationFailure("the implementation claimed " + describe(first) + " first and " + describe(c)
                         + " now; claims must not change between instances");
             }
             i.configure(s.pages, s.maxOrder);
@@ -300,8 +322,14 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
             i.close();
             throw e;
         }
-        live.addLast(s);
+        p.live.addLast(s);
         return i;
+    }
+
+    /** Records the claims of the first instance that answered; returns them. */
+    private synchronized Claims noteClaims(Claims c) {
+        if (claims == null) claims = c;
+        return claims;
     }
 
     private static String describe(Claims c) {
@@ -309,12 +337,12 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     }
 
     /** Takes back an instance: keeps it as the spare if it can reset, else closes it. */
-    private void recycle(PageAllocatorUnderTest i) {
+    private static void recycle(Pool p, PageAllocatorUnderTest i) {
         if (i == null) return;
-        if (spare == null) {
+        if (p.spare == null) {
             try {
                 if (i.reset()) {
-                    spare = i;
+                    p.spare = i;
                     return;
                 }
             } catch (RuntimeException e) {
@@ -326,7 +354,10 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
 
     /** A state whose instance failed: close the instance, never reuse it. */
     void release(OracleState s) {
-        live.remove(s);
+        Pool p = pool.get();
+        synchronized (p) {
+            p.live.remove(s);
+        }
         PageAllocatorUnderTest i = s.detach();
         if (i != null) i.close();
     }
@@ -334,13 +365,21 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     /** Closes every instance (kills every process this subsystem started). */
     @Override
     public void close() {
-        while (!live.isEmpty()) {
-            PageAllocatorUnderTest i = live.pollFirst().detach();
-            if (i != null) i.close();
+        List<Pool> all;
+        synchronized (pools) {
+            all = new ArrayList<>(pools);
         }
-        if (spare != null) {
-            spare.close();
-            spare = null;
+        for (Pool p : all) {
+            synchronized (p) {
+                while (!p.live.isEmpty()) {
+                    PageAllocatorUnderTest i = p.live.pollFirst().detach();
+                    if (i != null) i.close();
+                }
+                if (p.spare != null) {
+                    p.spare.close();
+                    p.spare = null;
+                }
+            }
         }
     }
 }
