@@ -147,6 +147,31 @@ static const char *free_pages(long p, int order)
 	return NULL;
 }
 
+/*
+ * A digest of the whole state, links included, so that the bounded explorer tells apart two
+ * states with the same free blocks but different lists (a stale prev is hidden state).
+ */
+static unsigned long long digest(void)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	long p;
+	int o;
+
+#define MIX(v) (h = (h ^ (unsigned long long)(v)) * 0x100000001b3ULL)
+	for (o = 0; o <= max_order; o++)
+		MIX(head[o]);
+	for (p = 0; p < pages; p++) {
+		MIX(order_of[p]);
+		MIX(is_free[p]);
+		if (is_free[p]) {
+			MIX(next[p]);
+			MIX(prev[p]);
+		}
+	}
+#undef MIX
+	return h;
+}
+
 /* ---- requests: {"op":"alloc","order":2,"migratetype":"movable"} ---- */
 
 static const char *field(const char *line, const char *key)
@@ -210,7 +235,7 @@ int main(void)
 #else
 			printf("{\"ok\":true,\"protocol\":\"mmspec-oracle/1\",\"name\":\"c-buddy\",");
 #endif
-			printf("\"buddy\":true,\"snapshot\":true,\"rejects_bad_frees\":true,\"reset\":true}\n");
+			printf("\"buddy\":true,\"snapshot\":true,\"rejects_bad_frees\":true,\"reset\":true,\"digest\":true}\n");
 		} else if (op_is(line, "configure")) {
 			if (configure(number(line, "pages", 0), (int)number(line, "max_order", -1)))
 				printf("{\"ok\":true}\n");
@@ -232,6 +257,8 @@ int main(void)
 				printf("{\"ok\":true}\n");
 		} else if (op_is(line, "snapshot")) {
 			snapshot();
+		} else if (op_is(line, "digest")) {
+			printf("{\"ok\":true,\"digest\":\"%016llx\"}\n", digest());
 		} else if (op_is(line, "reset")) {
 			release();
 			printf("{\"ok\":true}\n");

@@ -60,6 +60,8 @@ public final class OracleState implements ModelState<OracleState> {
     public Claims claims;
     /** The implementation's free blocks {pfn, order} after the last step, sorted; null when it offers none. */
     public List<long[]> snapshot;
+    /** The implementation's digest of its whole state after the last step; null when it offers none. */
+    public String digest;
     /** Violations the last step found (everything judged from an answer rather than from the state). */
     public final List<Violation> pending = new ArrayList<>();
     /** Requests answered since configure, in order. */
@@ -96,6 +98,7 @@ public final class OracleState implements ModelState<OracleState> {
         this.handleList.addAll(o.handleList);
         this.claims = o.claims;
         this.snapshot = o.snapshot;
+        this.digest = o.digest;
         this.pending.addAll(o.pending);
         this.history = new ArrayList<>(o.history);
         this.failed = o.failed;
@@ -111,12 +114,17 @@ public final class OracleState implements ModelState<OracleState> {
         return new OracleState(this);
     }
 
-    /** The spec's blocks, the implementation's snapshot when offered, and whether it has failed. */
+    /** The spec's blocks, the implementation's snapshot and digest when offered, and whether it has failed. */
     @Override
     public long fingerprint() {
         long h = spec.fingerprint();
         if (snapshot != null) {
             for (long[] b : snapshot) h = org.mmspec.reference.page.MemMap.mix(h ^ (b[0] << 8 | b[1]));
+        }
+        if (digest != null) {
+            long d = 0xcbf29ce484222325L; // FNV-1a
+            for (int i = 0; i < digest.length(); i++) d = (d ^ digest.charAt(i)) * 0x100000001b3L;
+            h = org.mmspec.reference.page.MemMap.mix(h ^ d);
         }
         return org.mmspec.reference.page.MemMap.mix(h ^ (failed ? 1 : 0));
     }
@@ -203,8 +211,17 @@ public final class OracleState implements ModelState<OracleState> {
         return i;
     }
 
-    /** Asks for the free blocks when the implementation offers a snapshot; leaves null when it does not. */
+    /**
+     * After a step: asks for the free blocks when the implementation offers a snapshot, and for
+     * its digest when it offers one; each stays null when it does not.
+     */
     void takeSnapshot() {
+        freeBlocksSnapshot();
+        digest = null;
+        if (!failed && owner.digestOffered()) digest = ask("digest()", PageAllocatorUnderTest::digest);
+    }
+
+    private void freeBlocksSnapshot() {
         if (claims == null || !claims.snapshot() || failed) {
             snapshot = null;
             return;

@@ -59,6 +59,8 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     private final List<Invariant<OracleState>> invariants = OracleInvariants.all();
 
     private volatile Claims claims;
+    /** Whether the implementation offers a digest, from the first instance; null until known. */
+    private volatile Boolean digestOffered;
     private volatile int maxLive = 1;
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
@@ -184,6 +186,11 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     /** How reports name the implementation: the short name, class or command. */
     public String implementation() {
         return implementation;
+    }
+
+    /** Whether the implementation offers a digest of its state (known once an instance has been configured). */
+    public boolean digestOffered() {
+        return Boolean.TRUE.equals(digestOffered);
     }
 
     /** The claims of the implementation, once an instance has answered; else null. */
@@ -318,6 +325,7 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
                         + " now; claims must not change between instances");
             }
             i.configure(s.pages, s.maxOrder);
+            if (digestOffered == null) digestOffered = i.digest() != null;
         } catch (RuntimeException e) {
             i.close();
             throw e;

@@ -93,6 +93,17 @@ public interface PageAllocatorUnderTest extends AutoCloseable {
     }
 
     /**
+     * A string that identifies the implementation's whole internal state (a hash of its free
+     * lists in list order and its links, say), or null when it offers none (the default). It only
+     * tells states apart: the bounded explorer identifies an oracle state by the spec's view and
+     * the snapshot, so two paths that reach the same blocks are one state to it; with a digest,
+     * paths that leave different hidden state (a stale link) stay apart and both are explored.
+     */
+    default String digest() {
+        return null;
+    }
+
+    /**
      * Returns the instance to the state before {@link #configure}, so it can be configured again
      * instead of starting a new one; false when it cannot (the default: the oracle then makes a
      * new instance).

@@ -58,6 +58,7 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
     private final Thread errReader;
     private final Claims claims;
     private final boolean canReset;
+    private final boolean canDigest;
     private int outputLines;
     private String lastError;
     private String dead;
@@ -93,6 +94,7 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
             if (!(name instanceof String)) throw failure("handshake: field \"name\" is " + Json.write(name) + ", not a string");
             this.claims = new Claims((String) name, flag(hello, "buddy"), flag(hello, "snapshot"), flag(hello, "rejects_bad_frees"));
             this.canReset = flag(hello, "reset");
+            this.canDigest = flag(hello, "digest");
         } catch (ImplementationFailure e) {
             close();
             throw e;
@@ -404,6 +406,19 @@ public final class ProcessAllocator implements PageAllocatorUnderTest {
             out.add(new long[] {p, o});
         }
         return out;
+    }
+
+    /** The program's digest of its state, when it claims "digest"; else null (no request is sent). */
+    @Override
+    public String digest() {
+        if (!canDigest) return null;
+        Map<String, Object> req = Json.obj("op", "digest");
+        Map<String, Object> a = roundTrip("digest", req);
+        Object d = a.get("digest");
+        if (!Boolean.TRUE.equals(a.get("ok")) || !(d instanceof String str)) {
+            throw garbage("digest", Json.write(req), "has no \"digest\" string: " + clip(Json.write(a)));
+        }
+        return str;
     }
 
     @Override
