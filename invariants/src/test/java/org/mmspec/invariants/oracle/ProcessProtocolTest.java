@@ -107,6 +107,33 @@ class ProcessProtocolTest {
         }
     }
 
+    /** The spec state {0x0, 0x1, 0x2 allocated; the rest free}, reached directly or through a free and a new allocation. */
+    static long[] fingerprintsOfTwoPathsToTheSameBlocks(String program) {
+        try (OracleSubsystem sub = OracleSubsystem.exec(program, 2000)) {
+            OracleOps.Alloc alloc = new OracleOps.Alloc();
+            org.mmspec.invariants.engine.Args a0 = org.mmspec.invariants.engine.Args.of("order", 0, "migratetype", "movable");
+            OracleState direct = sub.init(OracleConfigs.tiny());
+            for (int i = 0; i < 3; i++) alloc.apply(direct, a0, i);
+            OracleState roundabout = sub.init(OracleConfigs.tiny());
+            for (int i = 0; i < 3; i++) alloc.apply(roundabout, a0, i);
+            new OracleOps.Free().apply(roundabout, org.mmspec.invariants.engine.Args.of("handle", 1), 3);
+            alloc.apply(roundabout, a0, 4);
+            assertEquals(direct.specFreeBlocks().size(), roundabout.specFreeBlocks().size());
+            assertTrue(OracleOps.sameBlocks(direct.snapshot, roundabout.snapshot), "the same free blocks");
+            assertTrue(direct.pending.isEmpty() && roundabout.pending.isEmpty(), "no violation yet");
+            assertTrue(direct.digest != null && roundabout.digest != null, "the C buddy offers a digest");
+            return new long[] {direct.fingerprint(), roundabout.fingerprint()};
+        }
+    }
+
+    @Test
+    void theDigestTellsApartStatesWhoseHiddenLinksDiffer() {
+        long[] ok = fingerprintsOfTwoPathsToTheSameBlocks(NativePrograms.buddy().toString());
+        assertEquals(ok[0], ok[1], "the correct buddy's lists are the same either way: one state");
+        long[] buggy = fingerprintsOfTwoPathsToTheSameBlocks(NativePrograms.buggyBuddy().toString());
+        assertTrue(buggy[0] != buggy[1], "the buggy buddy's stale prev link makes the second path another state");
+    }
+
     @Test
     void theCommandLineIsSplitWithoutAShell() {
         assertEquals(List.of("node", "my alloc.js", "--x=1", "it's"), ProcessAllocator.split("node 'my alloc.js'  --x=1 \"it's\""));
