@@ -277,7 +277,7 @@ public final class OracleSubsystem implements Subsystem<OracleState>, Situations
     public Map<String, Long> situations(OracleState s) {
         Map<String, Long> m = new LinkedHashMap<>();
         for (int o = 0; o < s.allocsByOrder.length; o++) m.put("alloc order " + o, s.allocsByOrder[o]);
-        m.put("allocations failed (no block large enough)", s.failures);
+        m.put("failed allocs (no block large enough)", s.failures);
         m.put("bad frees refused", s.badFreesRefused);
         return m;
     }
