@@ -31,6 +31,8 @@ public final class Machine {
     private final KernelWarnings warnings = new KernelWarnings();
     private final PageAlloc pageAlloc;
     private final PageIsolation isolation;
+    /** The slow path's callouts to reclaim and compaction, installed by those models. */
+    private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
 
@@ -51,6 +53,7 @@ public final class Machine {
                 : allocFactory.create(config, node, sysctl, warnings);
         node.lruvec.setWarnings(warnings);
         this.isolation = new PageIsolation(pageAlloc);
+        this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
     }
@@ -83,7 +86,7 @@ public final class Machine {
         this.pageAlloc = f == null ? new PageAlloc(config, node, sysctl, warnings) : f.create(config, node, sysctl, warnings);
         node.lruvec.setWarnings(warnings);
         this.pageAlloc.copyFrom(o.pageAlloc);
-        this.pageAlloc.setHooks(o.pageAlloc.hooks());
+        this.pageAlloc.setHooks(hooks);
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
@@ -169,6 +172,11 @@ public final class Machine {
     /** undo_isolate_page_range(start, end). */
     public void undoIsolatePageRange(long startPfn, long endPfn) {
         isolation.undo_isolate_page_range(startPfn, endPfn);
+    }
+
+    /** Where the reclaim and compaction models plug into the allocation slow path. */
+    public MachineHooks hooks() {
+        return hooks;
     }
 
     public PageIsolation isolation() {
