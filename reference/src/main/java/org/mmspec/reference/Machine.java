@@ -7,6 +7,7 @@ import org.mmspec.reference.alloc.ConfigException;
 import org.mmspec.reference.alloc.Gfp;
 import org.mmspec.reference.alloc.KernelWarnings;
 import org.mmspec.reference.alloc.MachineConfig;
+import org.mmspec.reference.alloc.MachineHooks;
 import org.mmspec.reference.alloc.MmInit;
 import org.mmspec.reference.alloc.Node;
 import org.mmspec.reference.alloc.PageAlloc;
