@@ -43,9 +43,13 @@ public final class Catalog {
 
     public static List<Entry> entries() {
         List<Entry> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String name : Subsystems.names()) {
             Subsystem<?> sub = Subsystems.create(name);
             for (Invariant<?> inv : sub.invariants()) {
+                // a subsystem may also check another's invariants (rmap keeps checking the
+                // allocator's); each is listed once, under the subsystem that defines it
+                if (!seen.add(inv.id())) continue;
                 out.add(new Entry(inv.id(), inv.subsystem(), inv.statement(), inv.citation()));
             }
         }
