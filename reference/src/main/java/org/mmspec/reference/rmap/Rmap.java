@@ -27,7 +27,9 @@ import org.mmspec.reference.page.PageFlags;
  * <p>This class holds the state, the user-visible operations (mmap, munmap, access, fork, exit,
  * migration, folio_referenced) and the functions of mm/rmap.c; {@link Memory} holds mm/memory.c
  * (faults, COW, copy_page_range, zap_pte_range), {@link Vma} mm/vma.c and mm/mmap.c (mmap,
- * munmap, merge, split, dup_mmap, exit_mmap) and {@link Migrate} mm/migrate.c.
+ * munmap, merge, split, dup_mmap, exit_mmap); mm/migrate.c is
+ * {@link org.mmspec.reference.migrate.Migrate}, whose page table edits (try_to_migrate(),
+ * remove_migration_ptes()) are here, next to the page tables.
  *
  * <p>Folios are order 0 only (no large folios, no THP): every anonymous folio is one page, so
  * folio_mapcount is the page's mapcount. Left out, and said so in spec/README.md: swap (so
@@ -79,13 +81,15 @@ public final class Rmap {
 
     final Memory memory = new Memory(this);
     final Vma vma = new Vma(this);
-    final Migrate migrate = new Migrate(this);
+    /** mm/migrate.c over this machine's processes and pages. */
+    final org.mmspec.reference.migrate.Migrate migrate;
 
     /** The processes of a freshly booted machine: init (pid 1) with an empty mm. */
     public Rmap(MachineConfig config, PageAlloc pageAlloc) {
         this.pageAlloc = pageAlloc;
         this.mem = pageAlloc.mem;
         this.bugAnonVmaDegree = config.bug(KnownBug.ANON_VMA_DEGREE.bugName());
+        this.migrate = new org.mmspec.reference.migrate.Migrate(this, pageAlloc);
         MmStruct init = new MmStruct(nextPid++, 0);
         tasks.put(init.pid, init);
     }
@@ -167,6 +171,7 @@ public final class Rmap {
         nextSeq = o.nextSeq;
         warnings.copyFrom(o.warnings);
         stats.copyFrom(o.stats);
+        migrate.copyFrom(o.migrate);
     }
 
     /** A 64-bit hash of the processes, VMAs, page tables, anon_vmas, chains, contents and migrations. */
@@ -228,6 +233,11 @@ public final class Rmap {
 
     public KernelWarnings warnings() {
         return warnings;
+    }
+
+    /** Page migration (mm/migrate.c) over these processes. */
+    public org.mmspec.reference.migrate.Migrate migrate() {
+        return migrate;
     }
 
     public MemMap mem() {
@@ -435,7 +445,27 @@ public final class Rmap {
      */
     public int migrate_folio_unmap(long pfn) {
         checkAnonFolio("migrate_folio_unmap", pfn);
-        return migrate.migrate_folio_unmap(pfn);
+        if (migrations.containsKey(pfn) || (mem.flags[page(pfn)] & PageFlags.PG_lru) == 0) {
+            return EBUSY; // folio_isolate_lru() fails: someone else has it off the LRU
+        }
+        long dst = pageAlloc.__alloc_pages(Gfp.GFP_HIGHUSER_MOVABLE, 0); // alloc_migration_target()
+        if (dst < 0) {
+            stats.migrationsEnomem++;
+            return ENOMEM;
+        }
+        lruvec().folio_isolate_lru(pfn); // isolate_folio_to_list(): the isolation reference
+        Migration[] out = new Migration[1];
+        int rc = migrate.migrate_folio_unmap(src -> dst, null, pfn, out,
+                org.mmspec.reference.migrate.MigrateMode.MIGRATE_SYNC, null, null);
+        if (rc != 0) {
+            // cannot happen: nobody else holds the lock of an LRU folio between steps
+            warnings.warn("migrate_folio_unmap", "returned " + rc + " for pfn 0x" + Long.toHexString(pfn));
+            folio_putback_lru(pfn);
+            return rc;
+        }
+        migrations.put(pfn, out[0]);
+        stats.migrationsUnmapped++;
+        return 0;
     }
 
     /**
@@ -451,7 +481,25 @@ public final class Rmap {
             throw new RejectedOperationException("migrate_folio_move: pfn 0x" + Long.toHexString(srcPfn)
                     + " is not isolated for migration");
         }
-        return migrate.migrate_folio_move(m, fail);
+        migrations.remove(srcPfn);
+        if (fail) {
+            // move_to_new_folio() failed for good: migrate_folio_undo_src() onto the return list,
+            // migrate_folio_undo_dst(), and the caller's putback_movable_pages()
+            List<Long> ret = new ArrayList<>();
+            migrate.migrate_folio_undo_src(m.src(), m.pageWasMapped(), m.anonVma(), true, null, ret);
+            migrate.migrate_folio_undo_dst(m.dst(), true, null);
+            migrate.putback_movable_pages(ret);
+            stats.migrationsUndone++;
+            return m.src();
+        }
+        int rc = migrate.migrate_folio_move(null, m, org.mmspec.reference.migrate.MigrateMode.MIGRATE_SYNC,
+                org.mmspec.reference.migrate.MigrateReason.MR_SYSCALL, null, new ArrayList<>());
+        if (rc != 0) {
+            warnings.warn("migrate_folio_move", "returned " + rc + " for pfn 0x" + Long.toHexString(srcPfn));
+            return m.src();
+        }
+        stats.migrationsMoved++;
+        return m.dst();
     }
 
     /** One mapping an rmap walk found: the VMA, the address, and the PTE there. */
@@ -544,13 +592,13 @@ public final class Rmap {
     }
 
     /** folio_putback_lru() (mm/vmscan.c): back on the LRU, and the isolation reference dropped. */
-    void folio_putback_lru(long pfn) {
+    public void folio_putback_lru(long pfn) {
         lruvec().folio_add_lru(pfn);
         folio_put(pfn);
     }
 
     /** folio_get(). */
-    void folio_get(long pfn) {
+    public void folio_get(long pfn) {
         mem.refcount[mem.idx(pfn)]++;
     }
 
@@ -559,7 +607,7 @@ public final class Rmap {
      * free_pages_prepare() cleared what the rmap left on it (page->mapping, PG_anon_exclusive,
      * PG_swapbacked, PG_dirty).
      */
-    void folio_put(long pfn) {
+    public void folio_put(long pfn) {
         int page = mem.idx(pfn);
         if (mem.refcount[page] <= 0) {
             warnings.warn("folio_put", "VM_BUG_ON_FOLIO(folio_ref_count(folio) <= 0) pfn 0x" + Long.toHexString(pfn));
@@ -666,7 +714,7 @@ public final class Rmap {
     }
 
     /** put_anon_vma(): the last reference frees it (__put_anon_vma()). */
-    void put_anon_vma(AnonVma a) {
+    public void put_anon_vma(AnonVma a) {
         if (--a.refcount == 0) __put_anon_vma(a);
         else if (a.refcount < 0) warnings.warn("put_anon_vma", a.name() + " refcount went negative");
     }
@@ -922,7 +970,7 @@ public final class Rmap {
      * folio_get_anon_vma(): a reference on the folio's anon_vma, for a caller that is not sure the
      * VMAs will stay (migration); null when the folio is not mapped.
      */
-    AnonVma folio_get_anon_vma(long pfn) {
+    public AnonVma folio_get_anon_vma(long pfn) {
         AnonVma a = folioAnonVma(pfn);
         if (a == null || mapcount(pfn) == 0) return null;
         if (a.refcount == 0) return null; // atomic_inc_not_zero()
@@ -969,7 +1017,7 @@ public final class Rmap {
      * PageAnonExclusive, readable otherwise, keeping the young and dirty bits; the mapping and its
      * reference go.
      */
-    void try_to_migrate(long pfn) {
+    public void try_to_migrate(long pfn) {
         rmap_walk_anon(pfn, (v, address) -> {
             Long pteval = v.vm_mm.pgtable.get(address);
             if (pteval == null || !Pte.normal(pteval) || Pte.pfn(pteval) != pfn) return true;
@@ -990,6 +1038,32 @@ public final class Rmap {
             stats.migrationEntries++;
             return true;
         });
+    }
+
+    /**
+     * remove_migration_ptes(src, dst) (mm/migrate.c): walk dst's reverse map (its mapping is src's)
+     * and replace each migration entry for src by a PTE to dst (remove_migration_pte()): young if
+     * the entry was, dirty if the entry and the folio were, writable if the entry was, and the rmap
+     * added back with RMAP_EXCLUSIVE for a writable or exclusive entry. {@code src == dst} undoes a
+     * migration.
+     */
+    public void remove_migration_ptes(long src, long dst) {
+        rmap_walk_anon(dst, (v, address) -> {
+            Long old = v.vm_mm.pgtable.get(address);
+            if (old == null || !Pte.migration(old) || Pte.pfn(old) != src) return true;
+            folio_get(dst);
+            boolean dirty = Pte.dirty(old) && (mem.flags[page(dst)] & PageFlags.PG_dirty) != 0;
+            long pte = Pte.mkPte(dst, Pte.migrationWritable(old), Pte.young(old), dirty);
+            boolean exclusive = !Pte.migrationReadable(old);
+            folio_add_anon_rmap_pte(dst, v, address, exclusive);
+            v.vm_mm.pgtable.put(address, pte);
+            return true;
+        });
+    }
+
+    /** folio_mc_copy(dst, src) (mm/util.c): the destination now holds the source's content. */
+    public void folio_mc_copy(long dst, long src) {
+        content.put(dst, content.getOrDefault(src, 0L));
     }
 
     /** What the rmap code counted; the situations a run covered. */
