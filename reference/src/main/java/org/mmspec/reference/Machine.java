@@ -16,6 +16,8 @@ import org.mmspec.reference.alloc.RejectedOperationException;
 import org.mmspec.reference.alloc.VmSysctl;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
+import org.mmspec.reference.compaction.Compaction;
+import org.mmspec.reference.migrate.Migrate;
 import org.mmspec.reference.page.MemMap;
 import org.mmspec.reference.rmap.Rmap;
 
@@ -36,6 +38,12 @@ public final class Machine {
     private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
+    /**
+     * Memory compaction (mm/compaction.c) and its stepped run in progress. Not in the slow path
+     * until {@link #enableCompaction()} installs it, so the allocator's own models are unchanged.
+     */
+    private final Compaction compaction;
+    private boolean compactionEnabled;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -57,6 +65,7 @@ public final class Machine {
         this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
+        this.compaction = new Compaction(pageAlloc, rmap);
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -91,6 +100,9 @@ public final class Machine {
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
+        this.compaction = new Compaction(pageAlloc, rmap);
+        this.compaction.copyFrom(o.compaction);
+        if (o.compactionEnabled) enableCompaction();
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -100,6 +112,8 @@ public final class Machine {
         warnings.copyFrom(o.warnings);
         pageAlloc.copyFrom(o.pageAlloc);
         rmap.copyFrom(o.rmap);
+        compaction.copyFrom(o.compaction);
+        if (o.compactionEnabled) enableCompaction();
     }
 
     /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */
@@ -110,6 +124,7 @@ public final class Machine {
         h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
         h = MemMap.mix(h ^ rmap.fingerprint());
+        h = MemMap.mix(h ^ compaction.fingerprint());
         return h;
     }
 
@@ -173,6 +188,29 @@ public final class Machine {
     /** undo_isolate_page_range(start, end). */
     public void undoIsolatePageRange(long startPfn, long endPfn) {
         isolation.undo_isolate_page_range(startPfn, endPfn);
+    }
+
+    /** Page migration (mm/migrate.c), over the processes' anonymous folios. */
+    public Migrate migrate() {
+        return rmap.migrate();
+    }
+
+    /** Memory compaction (mm/compaction.c). */
+    public Compaction compaction() {
+        return compaction;
+    }
+
+    /**
+     * CONFIG_COMPACTION in the slow path: direct compaction and should_compact_retry() through
+     * {@link #hooks()}. Copies of this machine keep it.
+     */
+    public void enableCompaction() {
+        compactionEnabled = true;
+        hooks.setCompaction(compaction);
+    }
+
+    public boolean compactionEnabled() {
+        return compactionEnabled;
     }
 
     /** Where the reclaim and compaction models plug into the allocation slow path. */

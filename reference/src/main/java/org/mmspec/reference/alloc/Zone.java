@@ -5,7 +5,8 @@ import org.mmspec.reference.page.MemMap;
 /**
  * {@code struct zone} (include/linux/mmzone.h, v6.18): the span, the page counts, the free areas
  * with one list per migratetype, the vmstat counters the allocator reads, the watermarks, the
- * lowmem reserve, the boost, the zone flags and the pageblock bitmap. The functions that change
+ * lowmem reserve, the boost, the zone flags, the pageblock bitmap and compaction's cached
+ * scanner positions and deferral counters. The functions that change
  * it live in {@link PageAlloc}, as they live in mm/page_alloc.c.
  */
 public final class Zone {
@@ -67,6 +68,22 @@ public final class Zone {
     /** Counters of the page allocator's vm events for this zone (PGALLOC_&lt;zone&gt;). */
     public long pgalloc;
 
+    // CONFIG_COMPACTION state of struct zone, which mm/compaction.c reads and writes; zeroed at
+    // boot as the kernel's zone is (compact_zone() resets cached positions that are out of range).
+    /** compact_cached_free_pfn: where the free scanner restarts. */
+    public long compactCachedFreePfn;
+    /** compact_cached_migrate_pfn[2]: where the migration scanner restarts, [0] async, [1] sync. */
+    public final long[] compactCachedMigratePfn = new long[2];
+    /** compact_init_migrate_pfn, compact_init_free_pfn: the starting points __reset_isolation_suitable() found. */
+    public long compactInitMigratePfn;
+    public long compactInitFreePfn;
+    /** compact_considered, compact_defer_shift, compact_order_failed: deferral after failures. */
+    public long compactConsidered;
+    public int compactDeferShift;
+    public int compactOrderFailed;
+    /** compact_blockskip_flush: a direct compaction's scanners met; the skip bits are to be cleared. */
+    public boolean compactBlockskipFlush;
+
     Zone(MemMap mem, byte[] pageblockFlags, long[] pageblockWrites, ZoneType type, long zoneStartPfn, long spannedPages, long presentPages,
          int maxPageOrder, int pageblockOrder) {
         this.pageblockFlags = pageblockFlags;
@@ -102,6 +119,14 @@ public final class Zone {
         System.arraycopy(o.lowmemReserve, 0, lowmemReserve, 0, lowmemReserve.length);
         flags = o.flags;
         pgalloc = o.pgalloc;
+        compactCachedFreePfn = o.compactCachedFreePfn;
+        System.arraycopy(o.compactCachedMigratePfn, 0, compactCachedMigratePfn, 0, 2);
+        compactInitMigratePfn = o.compactInitMigratePfn;
+        compactInitFreePfn = o.compactInitFreePfn;
+        compactConsidered = o.compactConsidered;
+        compactDeferShift = o.compactDeferShift;
+        compactOrderFailed = o.compactOrderFailed;
+        compactBlockskipFlush = o.compactBlockskipFlush;
     }
 
     /** A 64-bit hash of the zone's counters, watermarks, flags and pageblock bits. */
@@ -113,6 +138,9 @@ public final class Zone {
         for (long v : vs) h = MemMap.mix(h ^ v);
         for (long v : watermark) h = MemMap.mix(h ^ v);
         for (long v : lowmemReserve) h = MemMap.mix(h ^ v);
+        long[] cs = {compactCachedFreePfn, compactCachedMigratePfn[0], compactCachedMigratePfn[1], compactInitMigratePfn,
+            compactInitFreePfn, compactConsidered, compactDeferShift, compactOrderFailed, compactBlockskipFlush ? 1 : 0};
+        for (long v : cs) h = MemMap.mix(h ^ v);
         return h;
     }
 
