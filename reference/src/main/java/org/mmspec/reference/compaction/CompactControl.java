@@ -71,6 +71,8 @@ public final class CompactControl {
     public boolean stalled;
     /** The result the run ended with, or -1 while it runs. */
     public int result = -1;
+    /** A direct compactor's run stopped because capture_control caught a freed block of its order. */
+    public boolean captured;
 
     public CompactControl(Zone zone, int order, int gfp_mask, int alloc_flags, int highest_zoneidx, MigrateMode mode,
                           boolean ignore_skip_hint, boolean ignore_block_suitable, boolean direct_compaction,
@@ -120,6 +122,7 @@ public final class CompactControl {
         for (long[] m : freeIsolatedThisRound) c.freeIsolatedThisRound.add(m.clone());
         c.stalled = stalled;
         c.result = result;
+        c.captured = captured;
         return c;
     }
 

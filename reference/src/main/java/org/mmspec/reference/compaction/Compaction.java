@@ -137,7 +137,10 @@ public final class Compaction implements SlowpathHooks {
         return cc;
     }
 
-    /** Called after every round of every run (stepped or not), for checks between rounds. */
+    /**
+     * Called after every round of every run (stepped or not), and once the run start has placed
+     * the scanners (cc.rounds 0), for checks between rounds.
+     */
     public void setRoundObserver(Consumer<CompactControl> observer) {
         this.roundObserver = observer;
     }
@@ -950,8 +953,9 @@ public final class Compaction implements SlowpathHooks {
         cc.roundStartFreePfn = cc.free_pfn;
         // lru_add_drain(): the model's LRU has no per-CPU batches
         int ret = compact_finished(cc);
-        if (ret != COMPACT_CONTINUE) return compact_zone_out(cc, ret);
-        return COMPACT_CONTINUE;
+        if (ret != COMPACT_CONTINUE) ret = compact_zone_out(cc, ret);
+        if (roundObserver != null) roundObserver.accept(cc); // the scanners placed: "round 0"
+        return ret;
     }
 
     /**
@@ -1008,7 +1012,10 @@ public final class Compaction implements SlowpathHooks {
                     }
                 }
                 // Stop if a page has been captured
-                if (capc != null && capc.page != MemMap.NIL) return compact_zone_out(cc, COMPACT_SUCCESS);
+                if (capc != null && capc.page != MemMap.NIL) {
+                    cc.captured = true;
+                    return compact_zone_out(cc, COMPACT_SUCCESS);
+                }
                 break;
             }
             // check_drain: lru_add_drain_cpu_zone() has nothing to drain in the model
@@ -1241,6 +1248,44 @@ public final class Compaction implements SlowpathHooks {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The slow path's direct compaction for (gfp, order) at priority {@code prio}, as
+     * __alloc_pages_slowpath() makes it: prepare_alloc_pages()'s context and gfp_to_alloc_flags(),
+     * then __alloc_pages_direct_compact(). The slow path reaches COMPACT_PRIO_SYNC_LIGHT and
+     * COMPACT_PRIO_SYNC_FULL only through should_compact_retry() after reclaim made progress; this
+     * makes the call at any priority. Returns the pfn allocated, or -1. Rejected, changing nothing,
+     * for an order outside 1..MAX_PAGE_ORDER, an unknown priority, or a gfp mask that may not
+     * reclaim directly.
+     */
+    public long directCompact(int gfp, int order, int prio) {
+        if (order < 1 || order > pa.MAX_PAGE_ORDER) {
+            throw new org.mmspec.reference.alloc.RejectedOperationException("direct compaction: order " + order + " must be 1.."
+                    + pa.MAX_PAGE_ORDER);
+        }
+        if (prio < COMPACT_PRIO_SYNC_FULL || prio > COMPACT_PRIO_ASYNC) {
+            throw new org.mmspec.reference.alloc.RejectedOperationException("direct compaction: priority " + prio
+                    + " is not one of 0 (COMPACT_PRIO_SYNC_FULL), 1 (SYNC_LIGHT), 2 (ASYNC)");
+        }
+        try {
+            Gfp.validate(gfp);
+        } catch (IllegalArgumentException e) {
+            throw new org.mmspec.reference.alloc.RejectedOperationException(e.getMessage());
+        }
+        if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+            throw new org.mmspec.reference.alloc.RejectedOperationException("direct compaction: gfp mask "
+                    + Gfp.format(gfp) + " has no __GFP_DIRECT_RECLAIM: the slow path never compacts for it");
+        }
+        PageAlloc.AllocContext ac = new PageAlloc.AllocContext();
+        ac.highest_zoneidx = Gfp.gfpZone(gfp);
+        ac.migratetype = Gfp.gfpMigratetype(gfp, config.mobilityDisabled());
+        ac.preferred = -1;
+        for (int i = 0; i < node.zonelist.length && ac.preferred < 0; i++) if (node.zonelist[i] <= ac.highest_zoneidx) ac.preferred = i;
+        if (ac.preferred < 0) return -1;
+        int alloc_flags = pa.gfp_to_alloc_flags(gfp, order);
+        CompactOutcome c = __alloc_pages_direct_compact(pa, gfp, order, alloc_flags, ac, prio);
+        return c.page() == MemMap.NIL ? -1 : mem.pfn(c.page());
     }
 
     // ------------------------------------------------------------------ compact_memory and kcompactd
