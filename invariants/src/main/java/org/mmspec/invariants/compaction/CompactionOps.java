@@ -124,16 +124,19 @@ public final class CompactionOps {
         int rounds = 0;
         int moved = 0;
         String end = null;
+        boolean stalled = false;
         for (CompactionState.RoundRecord r : s.rounds) {
             if (r.round().index() > 0) rounds++;
             moved += r.moved().size();
             if (r.round().ended()) end = r.round().result();
+            if (r.stalled()) stalled = true;
         }
         StringBuilder sb = new StringBuilder(prefix);
         if (!s.rounds.isEmpty()) {
             sb.append(prefix.isEmpty() ? "" : ", ").append(rounds).append(rounds == 1 ? " round, " : " rounds, ").append(moved)
               .append(" moved");
-            if (end != null) sb.append(", ended ").append(end);
+            if (stalled) sb.append(", stalled: a round changed nothing (the kernel repeats it for ever)");
+            else if (end != null) sb.append(", ended ").append(end);
         }
         return sb.toString();
     }
