@@ -100,7 +100,14 @@ public final class RunAll {
             unit = "checked steps/s";
             targetText = ">= 100 k steps/s";
         }
-        Boolean met = Double.isNaN(target) ? null : median >= target;
+        boolean atMost = false;
+        if (bench.endsWith("CompactionBench.compactMemory")) {
+            target = 1000;
+            atMost = true;
+            unit = "ms per whole-zone compaction";
+            targetText = "<= 1 s";
+        }
+        Boolean met = Double.isNaN(target) ? null : atMost ? median <= target : median >= target;
         return new Row(shortName, median, s[0], s[s.length - 1], unit, targetText, met, s.length);
     }
 
