@@ -89,6 +89,25 @@ public final class Machine {
         pageAlloc.copyFrom(o.pageAlloc);
     }
 
+    /**
+     * Writes the machine's state (what {@link #copyFrom} copies, the allocator's statistics
+     * excepted) as a sequence of ints, for a compact saved copy: the bounded explorer keeps the
+     * states it has still to expand this way. {@link #restoreState} reads it back into a machine
+     * of the same configuration; the two give equal {@link #fingerprint}s.
+     */
+    public void saveState(java.util.function.IntConsumer out) {
+        node.saveState(out);
+        sysctl.saveState(out);
+        warnings.saveState(out);
+    }
+
+    /** Reads what {@link #saveState} wrote; the statistics are left as they were. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        node.restoreState(in);
+        sysctl.restoreState(in);
+        warnings.restoreState(in);
+    }
+
     /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */
     public long fingerprint() {
         long h = node.fingerprint();

@@ -117,13 +117,11 @@ public final class BuddyOps {
             return Args.of("gfp", pickGfp(rng), "order", rng.order(max));
         }
 
+        /** Every gfp mask of the state's domain with every order 0..MAX_PAGE_ORDER. */
         @Override
         public List<Args> enumerate(BuddyState s) {
-            List<Args> out = new ArrayList<>();
-            for (String g : GFPS) {
-                for (int o = 0; o <= s.machine.config().maxPageOrder(); o++) out.add(Args.of("gfp", g, "order", o));
-            }
-            return out;
+            if (s.allocArgs == null) s.allocArgs = s.domain.allocArgs(s.machine.config().maxPageOrder());
+            return s.allocArgs;
         }
 
         @Override
@@ -391,9 +389,11 @@ public final class BuddyOps {
             return Args.of("start_pfn", r[0], "end_pfn", r[1], "mode", PageIsolation.MODE_NAMES[rng.nextInt(3)]);
         }
 
+        /** Every single pageblock of every zone (away from isolated ranges unless adjacentIsolation), when the domain isolates. */
         @Override
         public List<Args> enumerate(BuddyState s) {
             List<Args> out = new ArrayList<>();
+            if (!s.domain.isolation()) return out;
             long pbn = s.machine.pageAlloc().pageblock_nr_pages;
             for (Zone z : s.node().zones) {
                 if (z.managedPages == 0) continue;
