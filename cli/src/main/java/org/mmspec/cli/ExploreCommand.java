@@ -81,6 +81,10 @@ public final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--no-isolation", description = "Buddy: do not enumerate isolate_range and undo_isolate_range.")
     boolean noIsolation;
 
+    @Option(names = "--isolate-pageblocks", paramLabel = "K",
+            description = "Buddy: enumerate isolated ranges of 1..K pageblocks; default: the configuration's domain (4).")
+    Integer isolatePageblocks;
+
     @Option(names = "--max-depth", paramLabel = "D",
             description = "Expand no state at depth D: paths of at most D steps. Default: unbounded.")
     Integer maxDepth;
@@ -112,13 +116,18 @@ public final class ExploreCommand implements Callable<Integer> {
         for (String b : bugs) {
             if (KnownBug.byName(b) == null) throw new Main.UsageException("unknown bug '" + b + "' (known: " + KnownBug.names() + ")");
         }
-        if (gfps != null || noIsolation) {
+        if (gfps != null || noIsolation || isolatePageblocks != null) {
             if (!(sub instanceof BuddySubsystem bs)) {
-                throw new Main.UsageException("--gfp and --no-isolation apply to the buddy subsystem only");
+                throw new Main.UsageException("--gfp, --no-isolation and --isolate-pageblocks apply to the buddy subsystem only");
             }
-            BuddyDomain base = BuddyDomain.ALL;
+            if (isolatePageblocks != null && isolatePageblocks < 1) {
+                throw new Main.UsageException("--isolate-pageblocks must be at least 1, got " + isolatePageblocks);
+            }
+            BuddyDomain base = pages == null && configs != null && configs.size() == 1
+                    ? org.mmspec.invariants.buddy.BuddyConfigs.domain(configs.get(0)) : BuddyDomain.ALL;
             try {
-                bs.domain(new BuddyDomain(gfps != null ? gfps : base.gfps(), !noIsolation));
+                bs.domain(new BuddyDomain(gfps != null ? gfps : base.gfps(), !noIsolation,
+                        isolatePageblocks != null ? isolatePageblocks : base.isolatePageblocks()));
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageException("--gfp: " + e.getMessage());
             }

@@ -389,7 +389,11 @@ public final class BuddyOps {
             return Args.of("start_pfn", r[0], "end_pfn", r[1], "mode", PageIsolation.MODE_NAMES[rng.nextInt(3)]);
         }
 
-        /** Every single pageblock of every zone (away from isolated ranges unless adjacentIsolation), when the domain isolates. */
+        /**
+         * Every range of 1..domain.isolatePageblocks() whole pageblocks inside one zone (away from
+         * isolated ranges unless adjacentIsolation), in mode OTHER, and CMA_ALLOC too where the
+         * zone has CMA pageblocks; nothing when the domain does not isolate.
+         */
         @Override
         public List<Args> enumerate(BuddyState s) {
             List<Args> out = new ArrayList<>();
@@ -397,10 +401,18 @@ public final class BuddyOps {
             long pbn = s.machine.pageAlloc().pageblock_nr_pages;
             for (Zone z : s.node().zones) {
                 if (z.managedPages == 0) continue;
+                boolean cma = false;
+                for (org.mmspec.reference.alloc.ZoneConfig zc : s.machine.config().zones()) {
+                    if (zc.type() == z.type && !zc.cma().isEmpty()) cma = true;
+                }
                 long first = (z.zoneStartPfn + pbn - 1) / pbn * pbn;
                 for (long p = first; p + pbn <= z.zoneEndPfn(); p += pbn) {
-                    if (!s.adjacentIsolation && touchesIsolated(s, p, p + pbn)) continue;
-                    out.add(Args.of("start_pfn", p, "end_pfn", p + pbn, "mode", "OTHER"));
+                    for (int k = 1; k <= s.domain.isolatePageblocks() && p + k * pbn <= z.zoneEndPfn(); k++) {
+                        long end = p + k * pbn;
+                        if (!s.adjacentIsolation && touchesIsolated(s, p, end)) continue;
+                        out.add(Args.of("start_pfn", p, "end_pfn", end, "mode", "OTHER"));
+                        if (cma) out.add(Args.of("start_pfn", p, "end_pfn", end, "mode", "CMA_ALLOC"));
+                    }
                 }
             }
             return out;

@@ -1,0 +1,154 @@
+package org.mmspec.invariants.buddy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.mmspec.invariants.Violation;
+import org.mmspec.invariants.engine.Args;
+import org.mmspec.invariants.engine.BoundedExplorer;
+import org.mmspec.invariants.engine.BoundedReport;
+import org.mmspec.invariants.engine.ByteBuf;
+import org.mmspec.invariants.engine.Checker;
+import org.mmspec.invariants.engine.Counterexample;
+import org.mmspec.invariants.engine.Execution;
+import org.mmspec.invariants.engine.Operation;
+import org.mmspec.invariants.engine.Outcome;
+import org.mmspec.invariants.engine.RandomExplorer;
+import org.mmspec.invariants.engine.Rng;
+import org.mmspec.invariants.engine.StateCodec;
+import org.mmspec.invariants.engine.Step;
+import org.mmspec.invariants.engine.SymmetryAudit;
+import org.mmspec.reference.alloc.KnownBug;
+import org.mmspec.reference.alloc.MachineConfig;
+
+/**
+ * The bounded explorer on the buddy allocator: the known bugs found with shortest
+ * counterexamples (as short as the random explorer's shrunk ones), the fingerprint's handling of
+ * handle names and of a violating step, the one symmetry (handle names) audited, and the compact
+ * state form restoring states exactly.
+ */
+class BoundedBuddyTest {
+    static Counterexample shortest(KnownBug bug, MachineConfig base) {
+        MachineConfig c = base.withKnownBugs(List.of(bug.bugName()));
+        BuddySubsystem sub = new BuddySubsystem();
+        BoundedReport r = new BoundedExplorer<>(sub, c).run();
+        assertNotNull(r.counterexample, bug.bugName() + " not found on " + base.name());
+        Counterexample ce = r.counterexample;
+        Execution<BuddyState> replay = Execution.run(sub, c, ce.steps(), new Checker<>(sub.invariants()));
+        assertEquals(ce.violationStep(), replay.violationStep, "the shortest path replays to its violation");
+        assertTrue(replay.violated(ce.violation().invariantId()));
+        return ce;
+    }
+
+    /** The random explorer's shrunk counterexample on the same configuration, for comparison. */
+    static Counterexample random(KnownBug bug, MachineConfig base) {
+        MachineConfig c = base.withKnownBugs(List.of(bug.bugName()));
+        return new RandomExplorer<>(new BuddySubsystem(), c, 200, 200, 1).run().counterexample;
+    }
+
+    @Test
+    void isolateMergeInOneStepOnTiny8() {
+        Counterexample ce = shortest(KnownBug.ISOLATE_MERGE, BuddyConfigs.tiny8());
+        assertEquals(1, ce.steps().size(), ce.steps().toString());
+        assertEquals("isolate_range", ce.steps().get(0).op());
+        assertEquals("BUDDY-PBTYPE", ce.violation().invariantId());
+        assertEquals(1, random(KnownBug.ISOLATE_MERGE, BuddyConfigs.tiny8()).steps().size());
+    }
+
+    @Test
+    void boostSmallZoneInTwoStepsOnTinydma() {
+        Counterexample ce = shortest(KnownBug.BOOST_SMALL_ZONE, BuddyConfigs.tinydma());
+        assertEquals(2, ce.steps().size(), ce.steps().toString());
+        assertEquals("BOOST-BOUNDS", ce.violation().invariantId());
+        assertEquals(2, random(KnownBug.BOOST_SMALL_ZONE, BuddyConfigs.tinydma()).steps().size());
+    }
+
+    @Test
+    void handleNamesStayOutOfTheFingerprintButLiveBlocksDoNot() {
+        BuddySubsystem sub = new BuddySubsystem();
+        BuddyState a = sub.init(BuddyConfigs.tiny8());
+        BuddyKit.alloc(sub, a, 0, "GFP_KERNEL", 0);
+        BuddyKit.alloc(sub, a, 1, "GFP_KERNEL", 1);
+        BuddyState b = sub.init(BuddyConfigs.tiny8());
+        BuddyKit.alloc(sub, b, 5, "GFP_KERNEL", 0);
+        BuddyKit.alloc(sub, b, 9, "GFP_KERNEL", 1);
+        assertNotEquals(a.handles.keySet(), b.handles.keySet());
+        assertEquals(a.fingerprint(), b.fingerprint(), "the same blocks under other handle names are one state");
+        assertEquals(a.fingerprint(), sub.permuted(a, new Rng(3)).fingerprint());
+
+        // the same machine with a different set of live blocks is another state
+        BuddyState c = a.copy();
+        c.handles.remove(0L);
+        assertNotEquals(a.fingerprint(), c.fingerprint());
+        // a step whose own effect is a violation never lands on a state already seen
+        BuddyState d = a.copy();
+        d.pending.add(Violation.of(BuddyOps.REFINEMENT, "planted"));
+        assertNotEquals(a.fingerprint(), d.fingerprint());
+    }
+
+    @Test
+    void handleRenamingPassesTheSymmetryAudit() {
+        List<String> failures = SymmetryAudit.audit(new BuddySubsystem(), BuddyConfigs.tinydma(), 1500, 2, 11);
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void theCompactFormRestoresStatesExactly() {
+        // random walks on configurations with CMA, holes, reserved pages and two zones
+        for (MachineConfig c : List.of(BuddyConfigs.small(), BuddyConfigs.holes(), BuddyConfigs.movable(), BuddyConfigs.tiny8())) {
+            BuddySubsystem sub = new BuddySubsystem();
+            BuddyState template = sub.init(c);
+            StateCodec<BuddyState> codec = template.codec();
+            SplittableRandom rnd = new SplittableRandom(c.name().hashCode());
+            BuddyState s = sub.init(c);
+            BuddyState into = sub.init(c);
+            ByteBuf buf = new ByteBuf();
+            Rng rng = new Rng(5);
+            for (int step = 0; step < 300; step++) {
+                Operation<BuddyState> op = sub.operations().get(rnd.nextInt(sub.operations().size()));
+                Args a = op.generate(s, rng);
+                if (a == null) continue;
+                Execution.applyGuarded(op, s, new Step(step, op.name(), a));
+                if (!s.pending.isEmpty()) break;
+                buf.clear();
+                codec.encode(s, buf);
+                codec.decode(buf, 0, buf.size(), into);
+                assertEquals(s.fingerprint(), into.fingerprint(), c.name() + " step " + step);
+                assertEquals(s.handles.keySet(), into.handles.keySet());
+                assertEquals(s.isolated.keySet(), into.isolated.keySet());
+                assertEquals(s.machine.fingerprint(), into.machine.fingerprint());
+            }
+            // and the restored state behaves as the original: the same steps give the same outcomes
+            List<Outcome> o1 = new ArrayList<>();
+            List<Outcome> o2 = new ArrayList<>();
+            for (int step = 300; step < 400; step++) {
+                Operation<BuddyState> op = sub.operations().get(rnd.nextInt(sub.operations().size()));
+                Args a = op.generate(s, rng);
+                if (a == null) continue;
+                o1.add(Execution.applyGuarded(op, s, new Step(step, op.name(), a)));
+                o2.add(Execution.applyGuarded(op, into, new Step(step, op.name(), a)));
+                assertEquals(s.fingerprint(), into.fingerprint(), c.name() + " step " + step);
+            }
+            assertEquals(o1, o2);
+        }
+    }
+
+    @Test
+    void theQueueFormDoesNotChangeTheSearch() {
+        MachineConfig c = BuddyConfigs.tinydma();
+        BoundedReport encoded = new BoundedExplorer<>(new BuddySubsystem(), c).run();
+        BoundedReport objects = new BoundedExplorer<>(new BuddySubsystem(), c).compactQueue(false).run();
+        assertEquals("encoded", encoded.queueForm);
+        assertEquals("objects", objects.queueForm);
+        assertEquals(encoded.distinct, objects.distinct);
+        assertEquals(encoded.generated, objects.generated);
+        assertEquals(encoded.perDepth, objects.perDepth);
+    }
+}
