@@ -24,6 +24,15 @@ final class BuddyCodec implements StateCodec<BuddyState> {
         this.delta = new IntDelta(sink -> write(template, sink));
     }
 
+    private BuddyCodec(IntDelta delta) {
+        this.delta = delta;
+    }
+
+    @Override
+    public StateCodec<BuddyState> fork() {
+        return new BuddyCodec(delta.fork());
+    }
+
     private static void write(BuddyState s, IntConsumer out) {
         s.machine.saveState(out);
         s.spec.saveState(out);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.mmspec.invariants.Invariant;
@@ -40,6 +41,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
     private boolean useCodec = true;
     private Consumer<BoundedReport> progress = r -> { };
     private long progressNanos = 5_000_000_000L;
+    private int workers = 1;
 
     public BoundedExplorer(Subsystem<S> sub, MachineConfig config) {
         this.sub = sub;
@@ -72,6 +74,18 @@ public final class BoundedExplorer<S extends ModelState<S>> {
         return this;
     }
 
+    /**
+     * Expand states on {@code n} threads (TLC's workers): each level is split into chunks the
+     * workers take in turn, the seen-set is shared. The states found, their counts per depth and
+     * the counterexample are those of one worker; with a state bound ({@link #maxStates}) which
+     * states are in when the bound hits may differ from run to run.
+     */
+    public BoundedExplorer<S> workers(int n) {
+        if (n < 1) throw new IllegalArgumentException("workers must be at least 1, got " + n);
+        this.workers = n;
+        return this;
+    }
+
     /** Called about every {@code everyMillis} with the figures so far (TLC's progress lines). */
     public BoundedExplorer<S> onProgress(Consumer<BoundedReport> p, long everyMillis) {
         this.progress = p;
@@ -86,25 +100,16 @@ public final class BoundedExplorer<S extends ModelState<S>> {
         r.configName = config.name();
         r.maxDepth = maxDepth;
         r.maxStates = maxStates;
-        r.threads = 1;
+        r.threads = workers;
         Symmetric<S> sym = symmetry();
         r.symmetry = sym == null ? null : sym.symmetry();
-        Checker<S> checker = new Checker<>(sub.invariants());
-        Search s = new Search(checker, false, maxDepth, r, t0);
+        Search s = new Search(false, maxDepth, r, t0);
         s.run();
         r.nanos = System.nanoTime() - t0;
-        r.seenBytes = s.seen.bytes();
-        r.collisionProbability = s.seen.collisionProbability();
-        r.queueForm = s.codec != null ? "encoded" : "objects";
-        List<Invariant<S>> invs = checker.invariants();
-        for (int i = 0; i < invs.size(); i++) {
-            Invariant<S> inv = invs.get(i);
-            r.invariants.add(new RunReport.InvariantRow(inv.id(), inv.statement(), inv.citation(), checker.checks(i),
-                    checker.violations(i)));
-        }
+        s.report();
         if (s.violationDepth >= 0) {
             r.stoppedBy = "violation";
-            r.counterexample = shortestPath(s.violationDepth, r);
+            r.counterexample = shortestPath(s.violationDepth);
         }
         r.nanos = System.nanoTime() - t0;
         return r;
@@ -124,11 +129,12 @@ public final class BoundedExplorer<S extends ModelState<S>> {
      * Searches again to the depth of the violation, keeping parent links, and builds the
      * counterexample from the first violating state in breadth-first order.
      */
-    private Counterexample shortestPath(int depth, BoundedReport first) {
-        BoundedReport scratch = new BoundedReport();
-        Checker<S> checker = new Checker<>(sub.invariants());
-        Search s = new Search(checker, true, depth, scratch, System.nanoTime());
+    private Counterexample shortestPath(int depth) {
+        BoundedReport first = new BoundedReport();
+        first.symmetry = symmetry() == null ? null : symmetry().symmetry();
+        Search s = new Search(true, depth, first, System.nanoTime());
         s.run();
+        s.report();
         if (s.violationDepth != depth) {
             throw new IllegalStateException("the second search found its first violation at depth " + s.violationDepth
                     + ", the first at " + depth + ": the model is not deterministic");
@@ -136,7 +142,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
         List<Step> steps = new ArrayList<>();
         for (int id = s.violationId; id > 0; id = s.parents.get(id)) steps.add(s.stepOf.get(id));
         java.util.Collections.reverse(steps);
-        if (s.violationStep != null) steps.add(s.violationStep); // a crash: the step that threw
+        if (s.crashStep != null) steps.add(s.crashStep); // the step that threw: its state is not a state of the model
         Execution<S> ex = Execution.run(sub, config, steps, new Checker<>(sub.invariants()));
         if (ex.violations.isEmpty()) {
             throw new IllegalStateException("the shortest path " + steps + " does not replay to a violation");
@@ -159,10 +165,10 @@ public final class BoundedExplorer<S extends ModelState<S>> {
         for (Violation x : ex.violations) if (x.invariantId().equals(v.invariantId())) same.add(x);
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("explorer", "bounded");
+        // the figures of the (single-threaded, deterministic) search that built the path, up to the violation
         engine.put("states", first.distinct);
         engine.put("generated", first.generated);
         engine.put("depth", steps.size());
-        engine.put("queue", first.queueLeft);
         engine.put("maxDepth", maxDepth == Integer.MAX_VALUE ? -1 : maxDepth);
         engine.put("maxStates", maxStates == Long.MAX_VALUE ? -1 : maxStates);
         engine.put("symmetry", first.symmetry == null ? "none" : first.symmetry);
@@ -171,28 +177,31 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                 same, statement, citation, engine);
     }
 
-    /** One breadth-first search; the second, on a violation, keeps parent links. */
+    /**
+     * One breadth-first search. The first runs on {@link #workers} threads; the second, on a
+     * violation, on one thread, keeping each state's parent and step ({@code recordParents}).
+     */
     private final class Search {
-        final Checker<S> checker;
         final boolean recordParents;
         final int depthLimit;
         final BoundedReport r;
         final long t0;
         final FingerprintSet seen = new FingerprintSet();
         final Symmetric<S> sym = symmetry();
+        final AtomicLong queueBytes = new AtomicLong();
+        final AtomicLong queuePeak = new AtomicLong();
+        final List<Expander<S>> expanders = new ArrayList<>();
+        final Checker<S> rootChecker = new Checker<>(sub.invariants());
         StateCodec<S> codec;
-        final List<Operation<S>> ops = sub.operations();
         /** Parent links of the second search: state id -> parent id, and the step that led to it. */
         final IntList parents = new IntList();
         final List<Step> stepOf = new ArrayList<>();
-        int violationDepth = -1;
+        volatile int violationDepth = -1;
         int violationId = -1;
-        /** The step that crashed the reference (its state is not a state of the model). */
-        Step violationStep;
         long nextProgress;
 
-        Search(Checker<S> checker, boolean recordParents, int depthLimit, BoundedReport r, long t0) {
-            this.checker = checker;
+        Search(boolean recordParents, int depthLimit, BoundedReport r, long t0) {
+            if (recordParents && workers < 1) throw new IllegalStateException();
             this.recordParents = recordParents;
             this.depthLimit = depthLimit;
             this.r = r;
@@ -200,8 +209,37 @@ public final class BoundedExplorer<S extends ModelState<S>> {
             this.nextProgress = t0 + progressNanos;
         }
 
+        Expander<S> expander(StateCodec<S> c) {
+            Expander<S> e = new Expander<>(sub, sym, c, c != null ? sub.init(config) : null);
+            expanders.add(e);
+            return e;
+        }
+
         long key(S s) {
             return sym != null ? sym.canonicalFingerprint(s) : s.fingerprint();
+        }
+
+        StateQueue<S> newQueue(StateCodec<S> c) {
+            return c != null ? new StateQueue.Encoded<>(c, queueBytes) : new StateQueue.Objects<>(queueBytes);
+        }
+
+        void notePeak(long states) {
+            long b = queueBytes.get();
+            queuePeak.accumulateAndGet(b, Math::max);
+            if (states > r.queuePeakStates) r.queuePeakStates = states;
+        }
+
+        /** Decodes (or takes) the next state and checks that it decodes to the fingerprint it was stored under. */
+        S next(StateQueue<S> q, S into) {
+            S s = q.pop(into);
+            if (codec != null) {
+                long k0 = key(s);
+                if (k0 != q.lastKey) {
+                    throw new IllegalStateException("the state codec of " + sub.name() + " does not round-trip: a queued "
+                            + "state decodes to fingerprint " + Long.toHexString(k0) + ", not " + Long.toHexString(q.lastKey));
+                }
+            }
+            return s;
         }
 
         void run() {
@@ -216,122 +254,297 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                 parents.add(-1);
                 stepOf.add(null);
             }
-            if (!checker.check(root).isEmpty()) {
+            if (!rootChecker.check(root).isEmpty()) {
                 violationDepth = 0;
                 violationId = 0;
-                r.stoppedBy = "violation";
                 return;
             }
-            StateQueue<S> queue = codec != null ? new StateQueue.Encoded<>(codec) : new StateQueue.Objects<>();
-            queue.push(root, rootKey, 0);
-            S pristine = null;
-            S work = null;
-            if (codec != null) {
-                pristine = sub.init(config);
-                work = sub.init(config);
+            StateQueue<S> level = newQueue(codec);
+            level.push(root, rootKey, 0);
+            notePeak(1);
+            if (workers > 1 && !recordParents) {
+                parallel(level);
+            } else {
+                sequential(level);
             }
+        }
+
+        /** One thread: the queue is first in, first out across levels. */
+        void sequential(StateQueue<S> queue) {
+            Expander<S> x = expander(codec);
+            S pristine = codec != null ? sub.init(config) : null;
             int depth = 0;
             long levelLeft = 1; // states of this depth still to expand
-            long nextLevel = 0; // states of the next depth found so far
-            notePeak(queue);
+            long[] nextLevel = {0}; // states of the next depth found so far
+            int[] parentId = {0};
+            Expander.Sink<S> sink = (w, k, st) -> {
+                int id = -1;
+                if (recordParents) {
+                    id = parents.size();
+                    parents.add(parentId[0]);
+                    stepOf.add(st);
+                }
+                queue.push(w, k, id);
+                nextLevel[0]++;
+                if (r.distinct + x.distinct >= maxStates) {
+                    r.stoppedBy = "max-states";
+                    return false;
+                }
+                return true;
+            };
             while (!queue.isEmpty()) {
                 if (levelLeft == 0) {
-                    r.perDepth.add(nextLevel);
+                    r.perDepth.add(nextLevel[0]);
                     depth++;
                     r.depth = depth;
-                    levelLeft = nextLevel;
-                    nextLevel = 0;
+                    levelLeft = nextLevel[0];
+                    nextLevel[0] = 0;
                 }
                 if (depth >= depthLimit) {
                     r.queueLeft = queue.size();
                     r.stoppedBy = "max-depth";
-                    return;
+                    break;
                 }
-                S s = queue.pop(pristine);
+                S s = next(queue, pristine);
                 levelLeft--;
-                long stored = queue.lastKey;
-                int parentId = queue.lastId;
-                if (codec != null) {
-                    long k0 = key(s);
-                    if (k0 != stored) {
-                        throw new IllegalStateException("the state codec of " + sub.name() + " does not round-trip: a "
-                                + "queued state decodes to fingerprint " + Long.toHexString(k0) + ", not "
-                                + Long.toHexString(stored));
-                    }
-                }
-                for (Operation<S> op : ops) {
-                    if (!op.enabled(s)) continue;
-                    List<Args> all = op.enumerate(s);
-                    for (int a = 0; a < all.size(); a++) {
-                        S w;
-                        if (codec != null) {
-                            codec.copy(s, work);
-                            w = work;
-                        } else {
-                            w = s.copy();
-                        }
-                        Step st = new Step(depth, op.name(), all.get(a));
-                        Outcome out = Execution.applyGuarded(op, w, st);
-                        if (out.kind() == Outcome.Kind.SKIPPED) continue;
-                        r.generated++;
-                        r.count(r.opsByKind, op.name());
-                        r.count(r.outcomesByKind, out.kind().name());
-                        if (!Execution.crash(out).isEmpty()) {
-                            violationDepth = depth + 1;
-                            violationId = parentId;
-                            violationStep = st;
-                            r.queueLeft = queue.size();
-                            return;
-                        }
-                        long k = key(w);
-                        if (!seen.add(k)) continue;
-                        r.distinct++;
-                        int id = -1;
+                parentId[0] = queue.lastId;
+                if (!x.expand(s, depth, seen, false, sink)) {
+                    if (x.violationStep != null) {
+                        violationDepth = depth + 1;
+                        r.depth = depth + 1;
                         if (recordParents) {
-                            id = parents.size();
-                            parents.add(parentId);
-                            stepOf.add(st);
+                            if (x.crashed) {
+                                violationId = parentId[0];
+                                crashStep = x.violationStep;
+                            } else {
+                                violationId = parents.size();
+                                parents.add(parentId[0]);
+                                stepOf.add(x.violationStep);
+                            }
                         }
-                        if (!checker.check(w).isEmpty()) {
-                            violationDepth = depth + 1;
-                            violationId = id;
-                            r.depth = depth + 1;
-                            r.queueLeft = queue.size();
-                            return;
-                        }
-                        queue.push(w, k, id);
-                        nextLevel++;
-                        if (r.distinct >= maxStates) {
-                            r.depth = depth + 1;
-                            r.perDepth.add(nextLevel);
-                            r.queueLeft = queue.size();
-                            r.stoppedBy = "max-states";
-                            notePeak(queue);
-                            return;
-                        }
+                    } else {
+                        r.depth = depth + 1;
+                        r.perDepth.add(nextLevel[0]);
                     }
-                }
-                notePeak(queue);
-                long now = System.nanoTime();
-                if (now >= nextProgress && !recordParents) {
-                    nextProgress = now + progressNanos;
                     r.queueLeft = queue.size();
-                    r.nanos = now - t0;
-                    progress.accept(r);
+                    break;
                 }
+                notePeak(queue.size());
+                progress(queue.size(), depth);
             }
-            if (nextLevel > 0) {
-                r.perDepth.add(nextLevel);
-                r.depth = depth + 1;
+            if (r.stoppedBy == null && violationDepth < 0) {
+                if (nextLevel[0] > 0) {
+                    r.perDepth.add(nextLevel[0]);
+                    r.depth = depth + 1;
+                }
+                r.queueLeft = 0;
+                r.stoppedBy = "complete";
             }
-            r.queueLeft = 0;
-            r.stoppedBy = "complete";
+            if (queue instanceof StateQueue.Encoded<S> e) e.discard();
         }
 
-        void notePeak(StateQueue<S> q) {
-            long b = q.bytes();
-            if (b > r.queuePeakBytes) r.queuePeakBytes = b;
-            if (q.size() > r.queuePeakStates) r.queuePeakStates = q.size();
+        /** The step that crashed the reference, in the search that keeps parents (its state is not queued). */
+        Step crashStep;
+
+        void progress(long queued, int depth) {
+            long now = System.nanoTime();
+            if (now >= nextProgress && !recordParents) {
+                nextProgress = now + progressNanos;
+                long generated = r.generated;
+                long distinct = r.distinct;
+                for (Expander<S> e : expanders) {
+                    generated += e.generated;
+                    distinct += e.distinct;
+                }
+                BoundedReport p = new BoundedReport();
+                p.generated = generated;
+                p.distinct = distinct;
+                p.depth = depth;
+                p.queueLeft = queued;
+                p.nanos = now - t0;
+                progress.accept(p);
+            }
+        }
+
+        /**
+         * Several threads, level by level: the level's chunks are taken by the workers in turn,
+         * each worker writes what it finds to chunks of its own, which become the next level.
+         */
+        void parallel(StateQueue<S> level) {
+            List<Worker> ws = new ArrayList<>();
+            for (int i = 0; i < workers; i++) ws.add(new Worker(codec != null ? codec.fork() : null));
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, t -> {
+                Thread th = new Thread(t, "mmspec-explore-worker");
+                th.setDaemon(true);
+                return th;
+            });
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            int depth = 0;
+            try {
+                while (!level.isEmpty()) {
+                    if (depth >= depthLimit) {
+                        r.queueLeft = level.size();
+                        r.stoppedBy = "max-depth";
+                        break;
+                    }
+                    final int d = depth;
+                    final StateQueue<S> cur = level;
+                    List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+                    for (Worker w : ws) fs.add(pool.submit(() -> w.runLevel(cur, d, stop)));
+                    for (java.util.concurrent.Future<?> f : fs) {
+                        while (true) {
+                            try {
+                                f.get(Math.max(1, progressNanos / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+                                break;
+                            } catch (java.util.concurrent.TimeoutException e) {
+                                long queued = 0;
+                                for (Worker w : ws) queued += w.queued;
+                                progress(queued, depth);
+                            }
+                        }
+                    }
+                    StateQueue<S> next = newQueue(codec);
+                    long found = 0;
+                    for (Worker w : ws) {
+                        found += w.out.size();
+                        next.appendAll(w.out);
+                    }
+                    if (stop.get()) {
+                        long left = level.size() + next.size();
+                        for (Worker w : ws) {
+                            if (w.violation && (violationDepth < 0 || d + 1 < violationDepth)) violationDepth = d + 1;
+                        }
+                        r.queueLeft = left;
+                        r.depth = d + 1;
+                        if (violationDepth < 0) {
+                            r.stoppedBy = "max-states";
+                            r.perDepth.add(found);
+                        }
+                        if (next instanceof StateQueue.Encoded<S> e) e.discard();
+                        if (level instanceof StateQueue.Encoded<S> e) e.discard();
+                        return;
+                    }
+                    if (found > 0) {
+                        r.perDepth.add(found);
+                        r.depth = d + 1;
+                    }
+                    notePeak(next.size()); // at a level's end the queue holds the whole next level
+                    level = next;
+                    depth++;
+                }
+                if (r.stoppedBy == null) {
+                    r.queueLeft = 0;
+                    r.stoppedBy = "complete";
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException re) throw re;
+                if (c instanceof Error er) throw er;
+                throw new IllegalStateException(c);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        /** One parallel worker: its expander, its scratch state, its output chunks. */
+        final class Worker {
+            final Expander<S> x;
+            final StateCodec<S> c;
+            final S pristine;
+            StateQueue<S> out;
+            volatile long queued;
+            boolean violation;
+
+            Worker(StateCodec<S> c) {
+                this.c = c;
+                synchronized (Search.this) {
+                    this.x = expander(c);
+                }
+                this.pristine = c != null ? sub.init(config) : null;
+                this.out = newQueue(c);
+            }
+
+            void runLevel(StateQueue<S> level, int depth, java.util.concurrent.atomic.AtomicBoolean stop) {
+                out = newQueue(c);
+                Expander.Sink<S> sink = (w, k, st) -> {
+                    out.push(w, k, -1);
+                    if (totalDistinct() >= maxStates) {
+                        stop.set(true);
+                        return false;
+                    }
+                    return true;
+                };
+                while (!stop.get()) {
+                    StateQueue<S> chunk;
+                    synchronized (level) {
+                        chunk = level.takeChunk(c);
+                    }
+                    if (chunk == null) return;
+                    while (!chunk.isEmpty() && !stop.get()) {
+                        S s = next(chunk, pristine);
+                        boolean go;
+                        seen.enter();
+                        try {
+                            go = x.expand(s, depth, seen, true, sink);
+                        } finally {
+                            seen.leave();
+                        }
+                        seen.growIfNeeded();
+                        queued = out.size();
+                        notePeakConcurrent();
+                        if (!go) {
+                            if (x.violationStep != null) violation = true;
+                            stop.set(true);
+                        }
+                    }
+                    if (!chunk.isEmpty()) {
+                        synchronized (level) {
+                            level.appendAll(chunk); // left unexpanded: counted as queue left
+                        }
+                    }
+                }
+            }
+        }
+
+        long totalDistinct() {
+            return seen.size();
+        }
+
+        void notePeakConcurrent() {
+            queuePeak.accumulateAndGet(queueBytes.get(), Math::max);
+        }
+
+        /** Adds the expanders' counts and checkers to the report. */
+        void report() {
+            Checker<S> all = new Checker<>(sub.invariants());
+            all.add(rootChecker);
+            long[] opCount = new long[sub.operations().size()];
+            long[] kindCount = new long[Outcome.Kind.values().length];
+            for (Expander<S> e : expanders) {
+                r.generated += e.generated;
+                all.add(e.checker);
+                for (int i = 0; i < opCount.length; i++) opCount[i] += e.opCount[i];
+                for (int i = 0; i < kindCount.length; i++) kindCount[i] += e.kindCount[i];
+            }
+            r.distinct = seen.size();
+            List<Operation<S>> ops = sub.operations();
+            for (int i = 0; i < ops.size(); i++) if (opCount[i] > 0) r.opsByKind.put(ops.get(i).name(), opCount[i]);
+            for (Outcome.Kind k : Outcome.Kind.values()) {
+                if (kindCount[k.ordinal()] > 0) r.outcomesByKind.put(k.name(), kindCount[k.ordinal()]);
+            }
+            List<Invariant<S>> invs = all.invariants();
+            for (int i = 0; i < invs.size(); i++) {
+                Invariant<S> inv = invs.get(i);
+                r.invariants.add(new RunReport.InvariantRow(inv.id(), inv.statement(), inv.citation(), all.checks(i),
+                        all.violations(i)));
+            }
+            r.seenBytes = seen.bytes();
+            r.collisionProbability = seen.collisionProbability();
+            r.queueForm = codec != null ? "encoded" : "objects";
+            r.queuePeakBytes = queuePeak.get();
         }
     }
 

@@ -17,4 +17,10 @@ public interface StateCodec<S> {
 
     /** Overwrites {@code into} with {@code from} (same configuration), as cheaply as possible: done before every step. */
     void copy(S from, S into);
+
+    /**
+     * A codec that writes and reads the same form with scratch space of its own, for another
+     * thread: a codec is used by one thread at a time.
+     */
+    StateCodec<S> fork();
 }

@@ -141,6 +141,21 @@ class BoundedBuddyTest {
     }
 
     @Test
+    void twoWorkersFindTheSameStates() {
+        MachineConfig c = BuddyConfigs.tinydma();
+        BoundedReport one = new BoundedExplorer<>(new BuddySubsystem(), c).run();
+        BoundedReport two = new BoundedExplorer<>(new BuddySubsystem(), c).workers(2).run();
+        assertEquals(one.distinct, two.distinct);
+        assertEquals(one.generated, two.generated);
+        assertEquals(one.perDepth, two.perDepth);
+        assertEquals(one.opsByKind, two.opsByKind);
+        assertEquals(one.invariants, two.invariants);
+        MachineConfig bug = c.withKnownBugs(List.of(KnownBug.BOOST_SMALL_ZONE.bugName()));
+        assertEquals(new BoundedExplorer<>(new BuddySubsystem(), bug).run().counterexample,
+                new BoundedExplorer<>(new BuddySubsystem(), bug).workers(2).run().counterexample);
+    }
+
+    @Test
     void theQueueFormDoesNotChangeTheSearch() {
         MachineConfig c = BuddyConfigs.tinydma();
         BoundedReport encoded = new BoundedExplorer<>(new BuddySubsystem(), c).run();

@@ -130,6 +130,29 @@ class BoundedExplorerTest {
     }
 
     @Test
+    void workersFindTheSameStatesAndTheSameCounterexample() {
+        for (int w : new int[] {2, 3}) {
+            BoundedReport one = new BoundedExplorer<>(new Counters.Sub(4, 4), BuddyConfigs.tiny8()).symmetry(false).run();
+            BoundedReport many = new BoundedExplorer<>(new Counters.Sub(4, 4), BuddyConfigs.tiny8()).symmetry(false).workers(w).run();
+            assertEquals(one.distinct, many.distinct);
+            assertEquals(one.generated, many.generated);
+            assertEquals(one.perDepth, many.perDepth);
+            assertEquals(one.depth, many.depth);
+            assertEquals(w, many.threads);
+            Counters.Sub bad = new Counters.Sub(4, 4);
+            bad.allFullIsBad = true;
+            Counterexample a = new BoundedExplorer<>(bad, BuddyConfigs.tiny8()).run().counterexample;
+            Counterexample b = new BoundedExplorer<>(bad, BuddyConfigs.tiny8()).workers(w).run().counterexample;
+            assertEquals(a, b, "the counterexample comes from the one-thread search that keeps parents");
+            BoundedReport d = new BoundedExplorer<>(new Counters.Sub(4, 4), BuddyConfigs.tiny8()).symmetry(false).workers(w)
+                    .maxDepth(3).run();
+            assertEquals("max-depth", d.stoppedBy);
+            assertEquals(List.of(1L, 4L, 10L, 20L), d.perDepth);
+            assertEquals(20, d.queueLeft);
+        }
+    }
+
+    @Test
     void progressIsReported() {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         BoundedReport r = new BoundedExplorer<>(new Counters.Sub(4, 6), BuddyConfigs.tiny8())

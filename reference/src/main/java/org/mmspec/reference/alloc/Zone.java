@@ -149,6 +149,13 @@ public final class Zone {
 
     /** A 64-bit hash of the zone's counters, watermarks, flags and pageblock bits. */
     public long fingerprint() {
+        // most zones of a small machine are unpopulated and all zero: one constant for them
+        long any = managedPages | nrFreePages | nrFreeCmaPages | nrFreePagesBlocks | nrFreeHighatomic
+                | nrReservedHighatomic | nrIsolatePageblock | watermarkBoost | flags;
+        for (long v : nrFree) any |= v;
+        for (long v : watermark) any |= v;
+        for (long v : lowmemReserve) any |= v;
+        if (any == 0) return ALL_ZERO_FINGERPRINT;
         // one multiply per field and a full mix at the end: the fields are small counters, and the
         // explorer fingerprints every state it generates, so this sits on its hot path
         long h = step(0x6a09e667f3bcc909L, managedPages);
@@ -165,6 +172,8 @@ public final class Zone {
         for (long v : lowmemReserve) h = step(h, v);
         return MemMap.mix(h);
     }
+
+    private static final long ALL_ZERO_FINGERPRINT = MemMap.mix(0x3c6ef372fe94f82bL);
 
     private static long step(long h, long v) {
         h = (h ^ v) * 0x9E3779B97F4A7C15L;
