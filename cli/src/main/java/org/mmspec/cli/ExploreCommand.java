@@ -97,6 +97,11 @@ public final class ExploreCommand implements Callable<Integer> {
             description = "Re-create a historical kernel bug in the reference (as mmspec check --bug); repeatable.")
     List<String> bugs = new ArrayList<>();
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+            description = "Threads expanding states (TLC's workers); default ${DEFAULT-VALUE}. The states found and the "
+                    + "counterexample do not depend on it.")
+    int workers;
+
     @Option(names = "--no-symmetry", description = "Do not apply the subsystem's symmetry reduction.")
     boolean noSymmetry;
 
@@ -113,6 +118,7 @@ public final class ExploreCommand implements Callable<Integer> {
         if (sub == null) throw new Main.UsageException("unknown subsystem '" + subsystem + "' (one of " + Subsystems.names() + ")");
         if (maxDepth != null && maxDepth < 0) throw new Main.UsageException("--max-depth must be at least 0, got " + maxDepth);
         if (maxStates != null && maxStates < 1) throw new Main.UsageException("--max-states must be at least 1, got " + maxStates);
+        if (workers < 1) throw new Main.UsageException("--workers must be at least 1, got " + workers);
         for (String b : bugs) {
             if (KnownBug.byName(b) == null) throw new Main.UsageException("unknown bug '" + b + "' (known: " + KnownBug.names() + ")");
         }
@@ -180,7 +186,7 @@ public final class ExploreCommand implements Callable<Integer> {
 
     private <S extends ModelState<S>> int run(Subsystem<S> sub, List<MachineConfig> cfgs, PrintStream out) {
         for (MachineConfig cfg : cfgs) {
-            BoundedExplorer<S> ex = new BoundedExplorer<>(sub, cfg).symmetry(!noSymmetry);
+            BoundedExplorer<S> ex = new BoundedExplorer<>(sub, cfg).symmetry(!noSymmetry).workers(workers);
             if (maxDepth != null) ex.maxDepth(maxDepth);
             if (maxStates != null) ex.maxStates(maxStates);
             if (!noProgress) ex.onProgress(r -> progressLine(r, System.err), 10_000);
@@ -188,7 +194,8 @@ public final class ExploreCommand implements Callable<Integer> {
                     + (cfg.knownBugs().isEmpty() ? "" : ", known bugs re-created: " + cfg.knownBugs()));
             out.println("Bounds: depth " + (maxDepth == null ? "unbounded" : "<= " + maxDepth) + ", distinct states "
                     + (maxStates == null ? "unbounded" : "<= " + String.format("%,d", maxStates)) + ". Symmetry: "
-                    + (noSymmetry || !(sub instanceof org.mmspec.invariants.engine.Symmetric<?> sy) ? "none" : sy.symmetry()) + ".");
+                    + (noSymmetry || !(sub instanceof org.mmspec.invariants.engine.Symmetric<?> sy) ? "none" : sy.symmetry())
+                    + ". Workers: " + workers + ".");
             BoundedReport r = ex.run();
             printReport(r, out);
             if (r.counterexample != null) {

@@ -157,11 +157,6 @@ abstract class StateQueue<S> {
         @Override
         S pop(S into) {
             Chunk head = chunks.peekFirst();
-            while (head.read == head.count) {
-                chunks.removeFirst();
-                held.addAndGet(-head.buf.capacity());
-                head = chunks.peekFirst();
-            }
             if (readerOf != head) {
                 readerOf = head;
                 reader = head.buf.reader(0);
@@ -176,7 +171,7 @@ abstract class StateQueue<S> {
             reader.reset(from + len);
             head.read++;
             size--;
-            if (head.read == head.count && chunks.size() > 1) {
+            if (head.read == head.count) {
                 chunks.removeFirst();
                 held.addAndGet(-head.buf.capacity());
             }
@@ -185,11 +180,7 @@ abstract class StateQueue<S> {
 
         @Override
         StateQueue<S> takeChunk(StateCodec<S> readWith) {
-            Chunk head;
-            do {
-                head = chunks.pollFirst();
-                if (head != null && head.read == head.count) held.addAndGet(-head.buf.capacity());
-            } while (head != null && head.read == head.count);
+            Chunk head = chunks.pollFirst();
             if (head == null) return null;
             if (head.read != 0) throw new IllegalStateException("a chunk already being read cannot be handed over");
             Encoded<S> q = new Encoded<>(readWith, held);
