@@ -277,6 +277,8 @@ public final class BoundedExplorer<S extends ModelState<S>> {
             long levelLeft = 1; // states of this depth still to expand
             long[] nextLevel = {0}; // states of the next depth found so far
             int[] parentId = {0};
+            int[] expanding = {0}; // the depth of the state being expanded
+            long[] unqueued = {0}; // states at the depth bound: checked and counted, never expanded, so not queued
             Expander.Sink<S> sink = (w, k, st) -> {
                 int id = -1;
                 if (recordParents) {
@@ -284,7 +286,11 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                     parents.add(parentId[0]);
                     stepOf.add(st);
                 }
-                queue.push(w, k, id);
+                if (expanding[0] + 1 >= depthLimit) {
+                    unqueued[0]++;
+                } else {
+                    queue.push(w, k, id);
+                }
                 nextLevel[0]++;
                 if (r.distinct + x.distinct >= maxStates) {
                     r.stoppedBy = "max-states";
@@ -308,6 +314,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                 S s = next(queue, pristine);
                 levelLeft--;
                 parentId[0] = queue.lastId;
+                expanding[0] = depth;
                 if (!x.expand(s, depth, seen, false, sink)) {
                     if (x.violationStep != null) {
                         violationDepth = depth + 1;
@@ -326,7 +333,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                         r.depth = depth + 1;
                         r.perDepth.add(nextLevel[0]);
                     }
-                    r.queueLeft = queue.size();
+                    r.queueLeft = queue.size() + unqueued[0];
                     break;
                 }
                 notePeak(queue.size());
@@ -337,8 +344,8 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                     r.perDepth.add(nextLevel[0]);
                     r.depth = depth + 1;
                 }
-                r.queueLeft = 0;
-                r.stoppedBy = "complete";
+                r.queueLeft = unqueued[0];
+                r.stoppedBy = unqueued[0] > 0 ? "max-depth" : "complete";
             }
             if (queue instanceof StateQueue.Encoded<S> e) e.discard();
         }
@@ -405,8 +412,10 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                     }
                     StateQueue<S> next = newQueue(codec);
                     long found = 0;
+                    long unqueued = 0;
                     for (Worker w : ws) {
-                        found += w.out.size();
+                        found += w.out.size() + w.unqueued;
+                        unqueued += w.unqueued;
                         next.appendAll(w.out);
                     }
                     if (stop.get()) {
@@ -414,7 +423,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                         for (Worker w : ws) {
                             if (w.violation && (violationDepth < 0 || d + 1 < violationDepth)) violationDepth = d + 1;
                         }
-                        r.queueLeft = left;
+                        r.queueLeft = left + unqueued;
                         r.depth = d + 1;
                         if (violationDepth < 0) {
                             r.stoppedBy = "max-states";
@@ -429,6 +438,11 @@ public final class BoundedExplorer<S extends ModelState<S>> {
                         r.depth = d + 1;
                     }
                     notePeak(next.size()); // at a level's end the queue holds the whole next level
+                    if (unqueued > 0) { // the level at the depth bound: found, checked, not to be expanded
+                        r.queueLeft = unqueued;
+                        r.stoppedBy = "max-depth";
+                        break;
+                    }
                     level = next;
                     depth++;
                 }
@@ -456,6 +470,7 @@ public final class BoundedExplorer<S extends ModelState<S>> {
             final S pristine;
             StateQueue<S> out;
             volatile long queued;
+            long unqueued;
             boolean violation;
 
             Worker(StateCodec<S> c) {
@@ -469,8 +484,14 @@ public final class BoundedExplorer<S extends ModelState<S>> {
 
             void runLevel(StateQueue<S> level, int depth, java.util.concurrent.atomic.AtomicBoolean stop) {
                 out = newQueue(c);
+                unqueued = 0;
+                boolean last = depth + 1 >= depthLimit;
                 Expander.Sink<S> sink = (w, k, st) -> {
-                    out.push(w, k, -1);
+                    if (last) {
+                        unqueued++;
+                    } else {
+                        out.push(w, k, -1);
+                    }
                     if (totalDistinct() >= maxStates) {
                         stop.set(true);
                         return false;

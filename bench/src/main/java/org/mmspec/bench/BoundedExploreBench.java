@@ -1,0 +1,89 @@
+package org.mmspec.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.mmspec.invariants.buddy.BuddyConfigs;
+import org.mmspec.invariants.buddy.BuddySubsystem;
+import org.mmspec.invariants.engine.BoundedExplorer;
+import org.mmspec.invariants.engine.BoundedReport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Distinct states per second of the bounded explorer on the 16-page buddy configuration
+ * {@code tiny} (one ZONE_NORMAL of 16 pages, MAX_PAGE_ORDER 4, pageblock_order 2; alloc with
+ * GFP_KERNEL and GFP_HIGHUSER_MOVABLE at every order, free of every live block, isolation of
+ * every range of whole pageblocks), every invariant checked in every new state. {@code tiny} is
+ * too large to exhaust, so one invocation is the search to depth {@value #DEPTH}: exactly
+ * {@value #DISTINCT} distinct states (every one fingerprinted, checked and queued in its compact
+ * form), the figure the score counts ({@link OperationsPerInvocation}). {@code workers} is the
+ * number of threads.
+ *
+ * <p>{@link #verify} runs the search once and fails the benchmark unless it finds exactly that
+ * many states and no violation. {@link #memory} prints the explorer's own account of its memory,
+ * which {@link RunAll} reports: the fingerprint table's bytes per distinct state and the queue's
+ * peak.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 6, time = 5)
+@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class BoundedExploreBench {
+    static final int DEPTH = 6;
+    static final long DISTINCT = 154_794;
+
+    @Param({"1", "2"})
+    public int workers;
+
+    @Setup(Level.Trial)
+    public void verify() {
+        BoundedReport r = run(workers);
+        if (!r.passed()) throw new IllegalStateException("tiny violates " + r.counterexample.violation());
+        if (r.distinct != DISTINCT) {
+            throw new IllegalStateException("the search to depth " + DEPTH + " found " + r.distinct + " distinct states, not "
+                    + DISTINCT + "; the score would be wrong");
+        }
+    }
+
+    static BoundedReport run(int workers) {
+        return new BoundedExplorer<>(new BuddySubsystem(), BuddyConfigs.tiny()).maxDepth(DEPTH).workers(workers).run();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation((int) DISTINCT)
+    public BoundedReport explore() {
+        BoundedReport r = run(workers);
+        if (r.distinct != DISTINCT) throw new IllegalStateException("found " + r.distinct + " states");
+        return r;
+    }
+
+    /**
+     * The explorer's memory per distinct state on {@code tiny} to depth {@code depth}: the
+     * fingerprint table, and the table with the queue's peak; printed as {@code RESULT_TAG seen
+     * seen+queue distinct queuePeakStates}.
+     */
+    static final String RESULT_TAG = "BOUNDED-MEMORY";
+
+    public static void main(String[] args) {
+        int depth = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        BoundedReport r = new BoundedExplorer<>(new BuddySubsystem(), BuddyConfigs.tiny()).maxDepth(depth).run();
+        System.out.printf(java.util.Locale.ROOT, "tiny to depth %d: %,d distinct states, %,d generated, in %.1f s; "
+                        + "fingerprint table %,d bytes, queue peak %,d bytes (%,d states)%n", depth, r.distinct, r.generated,
+                r.seconds(), r.seenBytes, r.queuePeakBytes, r.queuePeakStates);
+        System.out.printf(java.util.Locale.ROOT, "%s %.2f %.2f %d %d%n", RESULT_TAG, r.seenBytesPerState(), r.bytesPerState(),
+                r.distinct, r.queuePeakStates);
+    }
+}
