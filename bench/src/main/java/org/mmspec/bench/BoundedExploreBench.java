@@ -71,18 +71,21 @@ public class BoundedExploreBench {
     }
 
     /**
-     * The explorer's memory per distinct state on {@code tiny} to depth {@code depth}: the
-     * fingerprint table, and the table with the queue's peak; printed as {@code RESULT_TAG seen
-     * seen+queue distinct queuePeakStates}.
+     * The explorer's own account of its memory per distinct state, for {@link RunAll}: arguments
+     * {@code CONFIG [DEPTH]} (a buddy configuration, searched to completion or to DEPTH). Prints
+     * {@code RESULT_TAG seenBytesPerState seenAndQueuePeakBytesPerState distinct queuePeakStates}.
      */
     static final String RESULT_TAG = "BOUNDED-MEMORY";
 
     public static void main(String[] args) {
-        int depth = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        BoundedReport r = new BoundedExplorer<>(new BuddySubsystem(), BuddyConfigs.tiny()).maxDepth(depth).run();
-        System.out.printf(java.util.Locale.ROOT, "tiny to depth %d: %,d distinct states, %,d generated, in %.1f s; "
-                        + "fingerprint table %,d bytes, queue peak %,d bytes (%,d states)%n", depth, r.distinct, r.generated,
-                r.seconds(), r.seenBytes, r.queuePeakBytes, r.queuePeakStates);
+        String config = args.length > 0 ? args[0] : "tiny";
+        BoundedExplorer<org.mmspec.invariants.buddy.BuddyState> ex =
+                new BoundedExplorer<>(new BuddySubsystem(), BuddyConfigs.all().get(config));
+        if (args.length > 1) ex.maxDepth(Integer.parseInt(args[1]));
+        BoundedReport r = ex.run();
+        System.out.printf(java.util.Locale.ROOT, "%s%s: %,d distinct states, %,d generated, %s, in %.1f s; fingerprint table "
+                        + "%,d bytes, queue peak %,d bytes (%,d states)%n", config, args.length > 1 ? " to depth " + args[1] : "",
+                r.distinct, r.generated, r.stoppedBy, r.seconds(), r.seenBytes, r.queuePeakBytes, r.queuePeakStates);
         System.out.printf(java.util.Locale.ROOT, "%s %.2f %.2f %d %d%n", RESULT_TAG, r.seenBytesPerState(), r.bytesPerState(),
                 r.distinct, r.queuePeakStates);
     }

@@ -59,6 +59,8 @@ public final class RunAll {
         for (RunResult rr : results) rows.add(jmhRow(rr));
         rows.add(heapRow("default collector", List.of()));
         rows.add(heapRow("-XX:+UseParallelGC", List.of("-XX:+UseParallelGC")));
+        rows.addAll(boundedMemoryRows("tiny", "7"));
+        rows.addAll(boundedMemoryRows("tiny8"));
 
         System.out.println();
         System.out.println("| benchmark | median | spread (min..max) | unit | target | met? | n |");
@@ -95,6 +97,12 @@ public final class RunAll {
             target = 100_000;
             unit = "checked steps/s";
             targetText = ">= 100 k steps/s";
+        } else if (bench.endsWith("BoundedExploreBench.explore")) {
+            String w = rr.getParams().getParam("workers");
+            shortName = shortName + ", " + w + " worker" + ("1".equals(w) ? "" : "s");
+            target = 1_000_000;
+            unit = "distinct states/s";
+            targetText = ">= 1 M distinct states/s";
         }
         Boolean met = Double.isNaN(target) ? null : median >= target;
         return new Row(shortName, median, s[0], s[s.length - 1], unit, targetText, met, s.length);
@@ -130,6 +138,37 @@ public final class RunAll {
         return new Row("HeapPerPage, " + label, v[0], v[1], v[2], "bytes/page frame",
                 "<= " + (int) HeapPerPage.TARGET_BYTES_PER_PAGE + " bytes", v[0] <= HeapPerPage.TARGET_BYTES_PER_PAGE,
                 HeapPerPage.ROUNDS);
+    }
+
+    /** Runs BoundedExploreBench.main in a fresh JVM and reads its memory figures: two rows. */
+    private static List<Row> boundedMemoryRows(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx4g");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(BoundedExploreBench.class.getName());
+        cmd.addAll(List.of(args));
+        System.out.println("# java ... " + BoundedExploreBench.class.getName() + " " + String.join(" ", args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(".")).start();
+        double[] v = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.out.println(line);
+                if (line.startsWith(BoundedExploreBench.RESULT_TAG)) {
+                    v = Arrays.stream(line.substring(BoundedExploreBench.RESULT_TAG.length()).trim().split("\\s+"))
+                            .mapToDouble(Double::parseDouble).toArray();
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (v == null || rc != 0) throw new IllegalStateException("BoundedExploreBench " + args[0] + " failed, exit " + rc);
+        String what = args[0] + (args.length > 1 ? " to depth " + args[1] : ", complete");
+        return List.of(
+                new Row("BoundedExplore memory, " + what + ": fingerprint table", v[0], v[0], v[0], "bytes/distinct state",
+                        "<= 16 bytes", v[0] <= 16.0, 1),
+                new Row("BoundedExplore memory, " + what + ": table + queue peak", v[1], v[1], v[1], "bytes/distinct state",
+                        "<= 16 bytes", v[1] <= 16.0, 1));
     }
 
     private static String fmt(double x) {

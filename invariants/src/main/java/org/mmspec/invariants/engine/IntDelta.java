@@ -70,9 +70,7 @@ public final class IntDelta {
             while (i < len && v[i] == t[i]) i++;
             out.putVar(i - start);
             if (i < len) {
-                // the difference, zigzagged: list links and counters move by small amounts
-                long d = (long) v[i] - t[i];
-                out.putVar((d << 1) ^ (d >> 63));
+                out.putVar(code(v[i], t[i]));
                 i++;
             }
         }
@@ -90,9 +88,7 @@ public final class IntDelta {
             System.arraycopy(t, i, v, i, run);
             i += run;
             if (i < len) {
-                long z = in.getVar();
-                long d = (z >>> 1) ^ -(z & 1);
-                v[i] = (int) (t[i] + d);
+                v[i] = decode(in.getVar(), t[i]);
                 i++;
             }
         }
@@ -101,6 +97,28 @@ public final class IntDelta {
         readEnd = len;
         return source;
     }
+
+    /**
+     * One int that differs from the template's, as whichever is shorter: its difference,
+     * zigzagged (list links and counters move by small amounts), or the bits that differ, rotated
+     * so that the page-flag bits high in the word (PGTY_buddy, the zone) come out low; the low bit
+     * says which.
+     */
+    static long code(int v, int t) {
+        long d = (long) v - t;
+        long zig = (d << 1) ^ (d >> 63);
+        long rot = Integer.toUnsignedLong(Integer.rotateLeft(v ^ t, ROTATE));
+        return zig <= rot ? zig << 1 : (rot << 1) | 1;
+    }
+
+    static int decode(long c, int t) {
+        long x = c >>> 1;
+        if ((c & 1) == 0) return (int) (t + ((x >>> 1) ^ -(x & 1)));
+        return t ^ Integer.rotateRight((int) x, ROTATE);
+    }
+
+    /** Bits 23 and up (page type, ghost bits, zone) rotate to the bottom. */
+    private static final int ROTATE = 9;
 
     /** A state longer than the template (an optional array allocated since boot) compares its tail with zeros. */
     private int[] padTemplate(int len) {
