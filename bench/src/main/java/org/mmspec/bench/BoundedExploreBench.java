@@ -21,14 +21,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Distinct states per second of the bounded explorer on the 16-page buddy configuration
- * {@code tiny} (one ZONE_NORMAL of 16 pages, MAX_PAGE_ORDER 4, pageblock_order 2; alloc with
+ * Distinct states per second of the bounded explorer ({@link #tinyToDepth6}) on the 16-page buddy
+ * configuration {@code tiny} (one ZONE_NORMAL of 16 pages, MAX_PAGE_ORDER 4, pageblock_order 2; alloc with
  * GFP_KERNEL and GFP_HIGHUSER_MOVABLE at every order, free of every live block, isolation of
  * every range of whole pageblocks), every invariant checked in every new state. {@code tiny} is
  * too large to exhaust, so one invocation is the search to depth {@value #DEPTH}: exactly
  * {@value #DISTINCT} distinct states (every one fingerprinted, checked and queued in its compact
- * form), the figure the score counts ({@link OperationsPerInvocation}). {@code workers} is the
- * number of threads.
+ * form, except those at depth 6, which are checked and counted but never queued since they are
+ * not to be expanded), the figure the score counts ({@link OperationsPerInvocation}).
+ * {@link #tiny8Complete} explores the 8-page {@code tiny8} to completion for comparison: there
+ * every state is expanded, and late in the search most successors are states already seen (15
+ * generated per distinct state against 5 on tiny to depth 6). {@code workers} is the number of
+ * threads.
  *
  * <p>{@link #verify} runs the search once and fails the benchmark unless it finds exactly that
  * many states and no violation. {@link #memory} prints the explorer's own account of its memory,
@@ -44,6 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BoundedExploreBench {
     static final int DEPTH = 6;
     static final long DISTINCT = 154_794;
+    /** tiny8 explored to completion, for comparison: every state expanded, late ones mostly to states already seen. */
+    static final long TINY8_DISTINCT = 51_300;
 
     @Param({"1", "2"})
     public int workers;
@@ -56,6 +62,24 @@ public class BoundedExploreBench {
             throw new IllegalStateException("the search to depth " + DEPTH + " found " + r.distinct + " distinct states, not "
                     + DISTINCT + "; the score would be wrong");
         }
+        BoundedReport c = tiny8(workers);
+        if (!c.passed() || !c.complete() || c.distinct != TINY8_DISTINCT) {
+            throw new IllegalStateException("tiny8 explored to " + c.stoppedBy + " with " + c.distinct + " states, not "
+                    + TINY8_DISTINCT);
+        }
+    }
+
+    static BoundedReport tiny8(int workers) {
+        return new BoundedExplorer<>(new BuddySubsystem(), BuddyConfigs.tiny8()).workers(workers).run();
+    }
+
+    /** tiny8 to completion: distinct states per second when every state is expanded. */
+    @Benchmark
+    @OperationsPerInvocation((int) TINY8_DISTINCT)
+    public BoundedReport tiny8Complete() {
+        BoundedReport r = tiny8(workers);
+        if (r.distinct != TINY8_DISTINCT) throw new IllegalStateException("found " + r.distinct + " states");
+        return r;
     }
 
     static BoundedReport run(int workers) {
@@ -64,7 +88,7 @@ public class BoundedExploreBench {
 
     @Benchmark
     @OperationsPerInvocation((int) DISTINCT)
-    public BoundedReport explore() {
+    public BoundedReport tinyToDepth6() {
         BoundedReport r = run(workers);
         if (r.distinct != DISTINCT) throw new IllegalStateException("found " + r.distinct + " states");
         return r;
