@@ -97,7 +97,7 @@ public final class RunAll {
             target = 100_000;
             unit = "checked steps/s";
             targetText = ">= 100 k steps/s";
-        } else if (bench.endsWith("BoundedExploreBench.tinyToDepth6")) {
+        } else if (bench.endsWith("BoundedExploreBench.tinyToDepth7")) {
             String w = rr.getParams().getParam("workers");
             shortName = shortName + ", " + w + " worker" + ("1".equals(w) ? "" : "s");
             target = 1_000_000;

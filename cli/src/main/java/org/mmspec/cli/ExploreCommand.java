@@ -102,7 +102,8 @@ public final class ExploreCommand implements Callable<Integer> {
                     + "counterexample do not depend on it.")
     int workers;
 
-    @Option(names = "--no-symmetry", description = "Do not apply the subsystem's symmetry reduction.")
+    @Option(names = "--no-symmetry", description = "Do not apply the subsystem's reductions (symmetries, history it never "
+            + "reads back): count every valuation of the state apart.")
     boolean noSymmetry;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "mmspec-out",
@@ -193,7 +194,7 @@ public final class ExploreCommand implements Callable<Integer> {
             out.println("mmspec explore: subsystem " + sub.name() + ", configuration " + describe(sub, cfg)
                     + (cfg.knownBugs().isEmpty() ? "" : ", known bugs re-created: " + cfg.knownBugs()));
             out.println("Bounds: depth " + (maxDepth == null ? "unbounded" : "<= " + maxDepth) + ", distinct states "
-                    + (maxStates == null ? "unbounded" : "<= " + String.format("%,d", maxStates)) + ". Symmetry: "
+                    + (maxStates == null ? "unbounded" : "<= " + String.format("%,d", maxStates)) + ". Reductions: "
                     + (noSymmetry || !(sub instanceof org.mmspec.invariants.engine.Symmetric<?> sy) ? "none" : sy.symmetry())
                     + ". Workers: " + workers + ".");
             BoundedReport r = ex.run();

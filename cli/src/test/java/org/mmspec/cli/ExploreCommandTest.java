@@ -37,7 +37,7 @@ class ExploreCommandTest {
         Run r = run("explore", "--config", "tinydma", "--no-progress");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("Model checking completed"), r.out());
-        assertTrue(r.out().contains("105,796 states generated, 8,721 distinct states found, 0 states left on queue."), r.out());
+        assertTrue(r.out().contains("23,511 states generated, 1,938 distinct states found, 0 states left on queue."), r.out());
         assertTrue(r.out().contains("The depth of the state graph search is 14"), r.out());
     }
 

@@ -36,7 +36,7 @@ public final class FingerprintSet {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     public FingerprintSet() {
-        this(1 << 12);
+        this(1 << 8);
     }
 
     /** A set with room for {@code expected} fingerprints before it first grows. */
