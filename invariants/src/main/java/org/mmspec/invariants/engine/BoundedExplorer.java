@@ -16,11 +16,12 @@ import org.mmspec.reference.alloc.MachineConfig;
  * with the subsystem's operation model ({@link Operation#enumerate} gives every argument an
  * operation takes in a state), every invariant checked in every new state. States are
  * deduplicated by their 64-bit fingerprints ({@link ModelState#fingerprint}, or the canonical
- * fingerprint of the state's orbit when the subsystem is {@link Symmetric}) in a
- * {@link FingerprintSet}; the queue holds the states still to expand, in a compact byte form when
- * the state has a {@link StateCodec}, else as copies. Because the search goes level by level, the
- * first violation it meets is at the smallest depth there is: the counterexample is a shortest
- * path.
+ * fingerprint of the state's class when the subsystem declares reductions, {@link Symmetric}) in
+ * a {@link FingerprintSet}; the queue holds the states still to expand, in a compact byte form
+ * when the state has a {@link StateCodec}, else as copies (states at the depth bound are checked
+ * and counted but not queued: they are never expanded). Because the search goes level by level,
+ * the first violation it meets is at the smallest depth there is: the counterexample is a
+ * shortest path. With several {@link #workers} the levels are shared out in chunks.
  *
  * <p>Steps are numbered by depth: the step that leaves a state at depth d has id d, so a handle
  * is the depth of the step that made it, and every queued state's handles are those of the path
@@ -30,7 +31,8 @@ import org.mmspec.reference.alloc.MachineConfig;
  * run, and no memory is spent on parent links unless a violation is found.
  *
  * <p>Same subsystem, configuration and bounds: same figures (time aside) and the same
- * counterexample, byte for byte.
+ * counterexample, byte for byte, whatever the number of workers; only a state bound
+ * ({@link #maxStates}) with several workers may stop at other states from run to run.
  */
 public final class BoundedExplorer<S extends ModelState<S>> {
     private final Subsystem<S> sub;
@@ -201,7 +203,6 @@ public final class BoundedExplorer<S extends ModelState<S>> {
         long nextProgress;
 
         Search(boolean recordParents, int depthLimit, BoundedReport r, long t0) {
-            if (recordParents && workers < 1) throw new IllegalStateException();
             this.recordParents = recordParents;
             this.depthLimit = depthLimit;
             this.r = r;

@@ -9,11 +9,12 @@ import org.mmspec.invariants.Violation;
 import org.mmspec.reference.alloc.MachineConfig;
 
 /**
- * Tests a claimed symmetry ({@link Symmetric}) instead of trusting it: over the states a bounded
- * search reaches (without the reduction), for each state s and a permuted copy p(s) it checks
- * that the canonical fingerprints agree, that the same invariants fail in both, and that the
- * canonical fingerprints of their successors are the same multiset. A permutation that is not a
- * symmetry of the model fails one of the three on some state of a small configuration.
+ * Tests a claimed reduction ({@link Symmetric}) instead of trusting it: over the states a bounded
+ * search reaches (without the reduction), for each state s and another member p of its class
+ * ({@link Symmetric#permuted}) it checks that the canonical fingerprints agree, that the same
+ * invariants fail in both, and that the canonical fingerprints of their successors are the same
+ * multiset. Classes that lump together states which behave differently fail one of the three on
+ * some state of a small configuration.
  */
 public final class SymmetryAudit {
     private SymmetryAudit() {}
