@@ -59,6 +59,7 @@ public final class RunAll {
         for (RunResult rr : results) rows.add(jmhRow(rr));
         rows.add(heapRow("default collector", List.of()));
         rows.add(heapRow("-XX:+UseParallelGC", List.of("-XX:+UseParallelGC")));
+        rows.add(heapPerVmaRow());
         rows.addAll(boundedMemoryRows("tiny", "7"));
         rows.addAll(boundedMemoryRows("tiny8"));
 
@@ -93,6 +94,9 @@ public final class RunAll {
         } else if (bench.endsWith("AllocFreeBench.harnessOnly")) {
             unit = "ops/s";
             targetText = "none (harness cost alone)";
+        } else if (bench.endsWith("RmapWalkBench.walk") || bench.endsWith("RmapWalkBench.folioReferenced")) {
+            unit = "walks/s";
+            targetText = "none (page mapped by " + RmapWalkBench.PROCESSES + " processes)";
         } else if (bench.endsWith("CheckedStepsBench.explore")) {
             target = 100_000;
             unit = "checked steps/s";
@@ -143,6 +147,27 @@ public final class RunAll {
         return new Row("HeapPerPage, " + label, v[0], v[1], v[2], "bytes/page frame",
                 "<= " + (int) HeapPerPage.TARGET_BYTES_PER_PAGE + " bytes", v[0] <= HeapPerPage.TARGET_BYTES_PER_PAGE,
                 HeapPerPage.ROUNDS);
+    }
+
+    /** Runs HeapPerVma in a fresh JVM (default collector) and reads its result line. */
+    private static Row heapPerVmaRow() throws IOException, InterruptedException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), HeapPerVma.class.getName());
+        System.out.println("# java ... " + HeapPerVma.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(".")).start();
+        double[] v = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.out.println(line);
+                if (line.startsWith(HeapPerVma.RESULT_TAG)) {
+                    v = Arrays.stream(line.substring(HeapPerVma.RESULT_TAG.length()).trim().split("\\s+"))
+                            .mapToDouble(Double::parseDouble).toArray();
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (v == null || rc != 0) throw new IllegalStateException("HeapPerVma failed, exit " + rc);
+        return new Row("HeapPerVma, default collector", v[0], v[1], v[2], "bytes/forked VMA", "none", null, HeapPerVma.ROUNDS);
     }
 
     /** Runs BoundedExploreBench.main in a fresh JVM and reads its memory figures: two rows. */

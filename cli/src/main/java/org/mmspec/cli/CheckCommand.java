@@ -63,15 +63,27 @@ public final class CheckCommand implements Callable<Integer> {
     boolean adjacentIsolation;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "mmspec-out",
-            description = "Where a counterexample is written (JSON, diagrams, report); default ${DEFAULT-VALUE}.")
+            description = "Where the HTML report and any counterexample (JSON, diagrams) are written; default ${DEFAULT-VALUE}.")
     java.nio.file.Path outDir;
+
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "svg",
+            description = "Diagrams drawn for a counterexample: dot, svg or png (comma separated); DOT is always written. "
+                    + "Default ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--no-report", description = "Do not write the HTML report.")
+    boolean noReport;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
+        subsystem = subsystemForBugs();
         Subsystem<?> sub = Subsystems.create(subsystem);
         if (sub == null) throw new Main.UsageException("unknown subsystem '" + subsystem + "' (one of " + Subsystems.names() + ")");
         if (tries < 1) throw new Main.UsageException("--tries must be at least 1, got " + tries);
@@ -101,6 +113,29 @@ public final class CheckCommand implements Callable<Integer> {
         return run(sub, cfgs, s, out);
     }
 
+    /**
+     * A known bug lives in one subsystem: without --subsystem, check that one; with a different
+     * --subsystem, the bug could not be found, which is bad usage.
+     */
+    private String subsystemForBugs() {
+        boolean explicit = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption("--subsystem");
+        java.util.Set<String> of = new java.util.TreeSet<>();
+        for (String b : bugs) {
+            KnownBug kb = KnownBug.byName(b);
+            if (kb != null) of.add(kb.subsystem());
+        }
+        if (of.isEmpty()) return subsystem;
+        if (of.size() > 1) throw new Main.UsageException("the bugs " + bugs + " belong to different subsystems " + of
+                + "; check one subsystem at a time");
+        String bugSub = of.iterator().next();
+        if (explicit && !bugSub.equals(subsystem)) {
+            throw new Main.UsageException("bug " + bugs + " is in subsystem " + bugSub + ", not " + subsystem
+                    + ": use --subsystem " + bugSub);
+        }
+        return bugSub;
+    }
+
     private <S extends ModelState<S>> int run(Subsystem<S> sub, List<MachineConfig> cfgs, long s, PrintStream out) {
         Progress progress = new Progress(System.err, !noProgress);
         long t0 = System.nanoTime();
@@ -109,6 +144,7 @@ public final class CheckCommand implements Callable<Integer> {
         Map<String, Long> ops = new LinkedHashMap<>();
         Map<String, Long> outcomes = new LinkedHashMap<>();
         Map<String, Long> situations = new LinkedHashMap<>();
+        List<RunReport> reports = new ArrayList<>();
         long totalSteps = 0;
         long totalTries = 0;
         Counterexample ce = null;
@@ -116,12 +152,13 @@ public final class CheckCommand implements Callable<Integer> {
         int ci = 0;
         for (MachineConfig cfg : cfgs) {
             final int cfgIndex = ci++;
-            long cfgSeed = cfgs.size() == 1 ? s : org.mmspec.invariants.engine.Rng.mix(s + cfgIndex);
-            RandomExplorer<S> ex = new RandomExplorer<>(sub, cfg, tries, steps, cfgSeed);
+            // every configuration explores from the run's seed, so a counterexample names the seed the user typed
+            RandomExplorer<S> ex = new RandomExplorer<>(sub, cfg, tries, steps, s);
             long totalWork = (long) tries * cfgs.size();
             ex.onProgress(t -> progress.update("checking " + cfg.name(), (long) cfgIndex * tries + t, totalWork,
                     "tries " + ((long) cfgIndex * tries + t) + "/" + totalWork));
             RunReport r = ex.run();
+            reports.add(r);
             totalSteps += r.steps;
             totalTries += r.triesRun;
             for (RunReport.InvariantRow row : r.invariants) {
@@ -153,10 +190,14 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("Operations: " + join(ops));
         out.println("Outcomes:   " + join(outcomes));
         printSituations(situations, out);
-        if (ce == null) return 0;
-        printCounterexample(ce, ceConfig, out);
-        writeCounterexample(ce, ceConfig, out);
-        return 1;
+        long wall = (System.nanoTime() - t0) / 1_000_000;
+        org.mmspec.counterexamples.report.ReportedCounterexample reported = null;
+        if (ce != null) {
+            printCounterexample(ce, ceConfig, out);
+            reported = writeCounterexample(ce, ceConfig, out);
+        }
+        if (!noReport) writeReport(s, reports, wall, reported, out);
+        return ce == null ? 0 : 1;
     }
 
     /**
@@ -183,8 +224,12 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes the counterexample's JSON under --out and prints where. */
-    private void writeCounterexample(Counterexample ce, String config, PrintStream out) {
+    /**
+     * Writes the counterexample's JSON under --out, draws it (DOT always, images where an engine
+     * works; a drawing failure never fails the run) and prints where everything went.
+     */
+    private org.mmspec.counterexamples.report.ReportedCounterexample writeCounterexample(Counterexample ce, String config,
+                                                                                        PrintStream out) {
         String base = ce.violation().invariantId().toLowerCase() + "-" + config + "-seed" + ce.seed();
         java.nio.file.Path json = outDir.resolve(base + ".json");
         try {
@@ -192,9 +237,34 @@ public final class CheckCommand implements Callable<Integer> {
             java.nio.file.Files.writeString(json, org.mmspec.counterexamples.CounterexampleJson.write(ce),
                     java.nio.charset.StandardCharsets.UTF_8);
             out.println();
-            out.println("Counterexample written to " + json + " (replay it with: mmspec replay " + json + ")");
+            out.println("Counterexample: " + json + "  (replay: mmspec replay " + json + ")");
         } catch (java.io.IOException e) {
             out.println("could not write " + json + ": " + e.getMessage());
+            return null;
+        }
+        org.mmspec.counterexamples.render.RenderResult drawn = null;
+        try {
+            drawn = new org.mmspec.counterexamples.render.Renderer().render(ce, outDir.resolve(base),
+                    org.mmspec.counterexamples.render.Renderer.formats(format));
+            out.println("Diagrams:       " + outDir.resolve(base) + "/  (" + drawn.files().size() + " files"
+                    + (drawn.engine() == null ? ", DOT only" : ", drawn with " + drawn.engine()) + ")");
+            for (String p : drawn.problems()) out.println("  " + p);
+        } catch (Exception e) {
+            out.println("Diagrams: not drawn (" + e.getMessage() + "); the JSON replays and `mmspec render` can retry");
+        }
+        return new org.mmspec.counterexamples.report.ReportedCounterexample(ce, json, drawn);
+    }
+
+    private void writeReport(long seed, List<RunReport> reports, long wall,
+                             org.mmspec.counterexamples.report.ReportedCounterexample ce, PrintStream out) {
+        try {
+            org.mmspec.counterexamples.report.RunSummary summary =
+                    org.mmspec.counterexamples.report.RunSummary.of(seed, bugs, reports, wall);
+            List<java.nio.file.Path> written = org.mmspec.counterexamples.report.HtmlReport.write(outDir.resolve("report"),
+                    summary, ce == null ? List.of() : List.of(ce));
+            out.println("Report:         " + written.get(0));
+        } catch (Exception e) {
+            out.println("Report: not written (" + e.getMessage() + ")");
         }
     }
 

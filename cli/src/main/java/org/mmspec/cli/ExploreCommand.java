@@ -110,6 +110,11 @@ public final class ExploreCommand implements Callable<Integer> {
             description = "Where a counterexample is written; default ${DEFAULT-VALUE}.")
     java.nio.file.Path outDir;
 
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "svg",
+            description = "Diagrams drawn for a counterexample, as mmspec check: dot, svg or png (comma separated); DOT "
+                    + "is always written. Default ${DEFAULT-VALUE}.")
+    String format;
+
     @Option(names = "--no-progress", description = "Do not print progress lines (every 10 s, on stderr).")
     boolean noProgress;
 
@@ -291,6 +296,7 @@ public final class ExploreCommand implements Callable<Integer> {
         for (int i = 1; i < ce.allViolations().size() && i < 5; i++) out.println("  also: " + ce.allViolations().get(i).message());
     }
 
+    /** Writes the counterexample's JSON under --out and draws it as mmspec check does (a drawing failure never fails the run). */
     private void writeCounterexample(Counterexample ce, String config, PrintStream out) {
         String base = ce.violation().invariantId().toLowerCase() + "-" + config + "-bounded";
         java.nio.file.Path json = outDir.resolve(base + ".json");
@@ -299,9 +305,19 @@ public final class ExploreCommand implements Callable<Integer> {
             java.nio.file.Files.writeString(json, org.mmspec.counterexamples.CounterexampleJson.write(ce),
                     java.nio.charset.StandardCharsets.UTF_8);
             out.println();
-            out.println("Counterexample written to " + json + " (replay it with: mmspec replay " + json + ")");
+            out.println("Counterexample: " + json + "  (replay: mmspec replay " + json + ")");
         } catch (java.io.IOException e) {
             out.println("could not write " + json + ": " + e.getMessage());
+            return;
+        }
+        try {
+            org.mmspec.counterexamples.render.RenderResult drawn = new org.mmspec.counterexamples.render.Renderer()
+                    .render(ce, outDir.resolve(base), org.mmspec.counterexamples.render.Renderer.formats(format));
+            out.println("Diagrams:       " + outDir.resolve(base) + "/  (" + drawn.files().size() + " files"
+                    + (drawn.engine() == null ? ", DOT only" : ", drawn with " + drawn.engine()) + ")");
+            for (String p : drawn.problems()) out.println("  " + p);
+        } catch (Exception e) {
+            out.println("Diagrams: not drawn (" + e.getMessage() + "); the JSON replays and `mmspec render` can retry");
         }
     }
 }

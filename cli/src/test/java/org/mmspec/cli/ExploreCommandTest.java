@@ -50,7 +50,7 @@ class ExploreCommandTest {
 
     @Test
     void aViolationWritesTheShortestCounterexample(@TempDir Path dir) throws Exception {
-        Run r = run("explore", "--config", "tinydma", "--bug", "boost-small-zone", "--no-progress", "--out", dir.toString());
+        Run r = run("explore", "--config", "tinydma", "--bug", "boost-small-zone", "--no-progress", "--format", "dot", "--out", dir.toString());
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("VIOLATION of BOOST-BOUNDS"), r.out());
         assertTrue(r.out().contains("Shortest counterexample, 2 steps"), r.out());

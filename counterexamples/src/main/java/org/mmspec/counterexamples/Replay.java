@@ -48,12 +48,23 @@ public final class Replay {
     }
 
     public static Result replay(Counterexample ce, boolean snapshots) {
-        Subsystem<?> sub = Subsystems.create(ce.subsystem());
+        Subsystem<?> sub = Subsystems.create(ce.subsystem(), ce.engine());
         if (sub == null) {
             return new Result(Status.STEPS_DO_NOT_APPLY, "subsystem '" + ce.subsystem() + "' is not one this mmspec has ("
                     + Subsystems.names() + ")", null);
         }
-        return run(sub, ce, snapshots);
+        try {
+            return run(sub, ce, snapshots);
+        } finally {
+            // the oracle may have started a program under test: stop it
+            if (sub instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing is best effort; the replay's result stands
+                }
+            }
+        }
     }
 
     private static <S extends ModelState<S>> Result run(Subsystem<S> sub, Counterexample ce, boolean snapshots) {

@@ -50,7 +50,7 @@ class BoundedCounterexampleTest {
         assertTrue(boot.contains("cluster"), boot);
         int last = ce.steps().size() - 1;
         String panel = view.panel(ex.snapshots.get(last + 1), last, ce.steps().get(last), ex.outcomes.get(last),
-                Highlight.of(ce.allViolations()));
+                Highlight.of(ce.allViolations(), ce.violation().invariantId()));
         assertTrue(panel.contains("cluster"), panel);
     }
 }

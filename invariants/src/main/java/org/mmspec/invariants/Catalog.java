@@ -17,6 +17,25 @@ public final class Catalog {
 
     public record Entry(String id, String subsystem, String statement, String citation) {}
 
+    /**
+     * Invariants checked outside the explorers (the conformance module's trace oracle) join the
+     * catalog through {@link java.util.ServiceLoader}: a module lists its Source in
+     * META-INF/services/org.mmspec.invariants.Catalog$Source. Sources appear after the subsystems,
+     * ordered by name.
+     */
+    public interface Source {
+        String name();
+
+        List<Entry> entries();
+    }
+
+    private static List<Source> sources() {
+        List<Source> out = new ArrayList<>();
+        java.util.ServiceLoader.load(Source.class).forEach(out::add);
+        out.sort(java.util.Comparator.comparing(Source::name));
+        return out;
+    }
+
     public static final Entry CRASH = new Entry(Checker.CRASH, "engine",
             "No operation crashes the reference: each completes, fails as the kernel would, or is rejected "
                     + "with the state unchanged.",
@@ -24,12 +43,17 @@ public final class Catalog {
 
     public static List<Entry> entries() {
         List<Entry> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String name : Subsystems.names()) {
             Subsystem<?> sub = Subsystems.create(name);
             for (Invariant<?> inv : sub.invariants()) {
+                // a subsystem may also check another's invariants (rmap keeps checking the
+                // allocator's); each is listed once, under the subsystem that defines it
+                if (!seen.add(inv.id())) continue;
                 out.add(new Entry(inv.id(), inv.subsystem(), inv.statement(), inv.citation()));
             }
         }
+        for (Source src : sources()) out.addAll(src.entries());
         out.add(CRASH);
         return out;
     }
@@ -45,8 +69,9 @@ public final class Catalog {
         sb.append("# mmspec invariant catalog\n\n");
         sb.append("Generated from the code by `./mmspec catalog --markdown` (class org.mmspec.invariants.Catalog); "
                 + "do not edit by hand. A test fails when this file is stale.\n\n");
-        sb.append("Every invariant is checked after every step by `mmspec check`, and has a test that builds a state "
-                + "violating it and sees exactly its ID reported. Citations are to Linux v6.18.\n");
+        sb.append("Every invariant is checked after every step by `mmspec check` (the trace invariants: on every event of a "
+                + "trace by `mmspec trace check`), and has a test that builds a state violating it and sees exactly its ID "
+                + "reported. Citations are to Linux v6.18.\n");
         String current = null;
         List<Entry> es = entries();
         int n = 0;

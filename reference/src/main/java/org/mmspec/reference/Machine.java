@@ -7,6 +7,7 @@ import org.mmspec.reference.alloc.ConfigException;
 import org.mmspec.reference.alloc.Gfp;
 import org.mmspec.reference.alloc.KernelWarnings;
 import org.mmspec.reference.alloc.MachineConfig;
+import org.mmspec.reference.alloc.MachineHooks;
 import org.mmspec.reference.alloc.MmInit;
 import org.mmspec.reference.alloc.Node;
 import org.mmspec.reference.alloc.PageAlloc;
@@ -16,6 +17,7 @@ import org.mmspec.reference.alloc.VmSysctl;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.page.MemMap;
+import org.mmspec.reference.rmap.Rmap;
 
 /**
  * The whole machine the reference models: one node with its zones and mem_map, the page
@@ -30,6 +32,10 @@ public final class Machine {
     private final KernelWarnings warnings = new KernelWarnings();
     private final PageAlloc pageAlloc;
     private final PageIsolation isolation;
+    /** The slow path's callouts to reclaim and compaction, installed by those models. */
+    private final MachineHooks hooks = new MachineHooks();
+    /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
+    private final Rmap rmap;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -46,8 +52,11 @@ public final class Machine {
         this.pageAlloc = allocFactory == null
                 ? new PageAlloc(config, node, sysctl, warnings)
                 : allocFactory.create(config, node, sysctl, warnings);
+        node.lruvec.setWarnings(warnings);
         this.isolation = new PageIsolation(pageAlloc);
+        this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
+        this.rmap = new Rmap(this.config, pageAlloc);
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -76,17 +85,21 @@ public final class Machine {
         this.sysctl.copyFrom(s);
         this.warnings.copyFrom(o.warnings);
         this.pageAlloc = f == null ? new PageAlloc(config, node, sysctl, warnings) : f.create(config, node, sysctl, warnings);
+        node.lruvec.setWarnings(warnings);
         this.pageAlloc.copyFrom(o.pageAlloc);
-        this.pageAlloc.setHooks(o.pageAlloc.hooks());
+        this.pageAlloc.setHooks(hooks);
         this.isolation = new PageIsolation(pageAlloc);
+        this.rmap = new Rmap(config, pageAlloc);
+        this.rmap.copyFrom(o.rmap);
     }
 
-    /** Overwrites this machine's state with {@code o}'s (same configuration), without allocating. */
+    /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
     public void copyFrom(Machine o) {
         node.copyFrom(o.node);
         sysctl.copyFrom(o.sysctl);
         warnings.copyFrom(o.warnings);
         pageAlloc.copyFrom(o.pageAlloc);
+        rmap.copyFrom(o.rmap);
     }
 
     /**
@@ -115,6 +128,7 @@ public final class Machine {
         h = MemMap.mix(h ^ sysctl.watermarkScaleFactor);
         h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
+        h = MemMap.mix(h ^ rmap.fingerprint());
         return h;
     }
 
@@ -180,8 +194,18 @@ public final class Machine {
         isolation.undo_isolate_page_range(startPfn, endPfn);
     }
 
+    /** Where the reclaim and compaction models plug into the allocation slow path. */
+    public MachineHooks hooks() {
+        return hooks;
+    }
+
     public PageIsolation isolation() {
         return isolation;
+    }
+
+    /** The processes, their VMAs, page tables and anonymous pages, and the reverse map. */
+    public Rmap rmap() {
+        return rmap;
     }
 
     /**

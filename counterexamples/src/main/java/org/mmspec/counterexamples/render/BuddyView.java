@@ -36,9 +36,13 @@ import org.mmspec.reference.page.PageFlags;
  * free_area[N]}, counters) is red.
  */
 public final class BuddyView implements DiagramView<BuddyState> {
-    /** Free-list colours by migratetype: Unmovable, Movable, Reclaimable, HighAtomic, CMA, Isolate. */
-    public static final String[] MIGRATETYPE_COLOURS = {"#f6a05a", "#9ecae1", "#a1d76a", "#c9a6e4", "#ffe45c", "#7fd6c2"};
-    public static final String ALLOCATED = "#c8c8c8";
+    /**
+     * Free-list and pageblock colours by migratetype (ColorBrewer Set3, distinct for colour-blind
+     * readers too): Unmovable orange, Movable blue, Reclaimable green, HighAtomic purple, CMA
+     * yellow, Isolate pink.
+     */
+    public static final String[] MIGRATETYPE_COLOURS = {"#fdb462", "#80b1d3", "#b3de69", "#bc80bd", "#ffed6f", "#fccde5"};
+    public static final String ALLOCATED = "#d0d0d0";
     public static final String HOLE = "#3c3c3c";
     public static final String RESERVED = "#6b6b6b";
     public static final String OUTSIDE = "#f0f0f0";
@@ -74,7 +78,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
         /** How many equal blocks this cell stands for (collapsed runs); the last one's pfn. */
         int count = 1;
         long lastPfn;
-        boolean red;
+        Highlight.Mark mark = Highlight.Mark.NONE;
         boolean touched;
         /** The block began in an earlier row (a misaligned block crossing a pageblock). */
         boolean continued;
@@ -93,12 +97,16 @@ public final class BuddyView implements DiagramView<BuddyState> {
             return kind == Kind.FREE || kind == Kind.ALLOCATED;
         }
 
+        boolean marked() {
+            return mark != Highlight.Mark.NONE || touched;
+        }
+
         boolean contains(long p) {
             return p >= pfn && p < pfn + pages * count;
         }
 
         boolean sameShape(Item o) {
-            return kind == o.kind && order == o.order && listMt == o.listMt && !red && !o.red && !touched && !o.touched
+            return kind == o.kind && order == o.order && listMt == o.listMt && !marked() && !o.marked()
                     && !continued && !o.continued;
         }
     }
@@ -109,7 +117,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
         final int bits;
         long lastPfn;
         int count = 1;
-        boolean red;
+        Highlight.Mark mark = Highlight.Mark.NONE;
         boolean touched;
 
         Pageblock(long pfn, int bits) {
@@ -135,9 +143,11 @@ public final class BuddyView implements DiagramView<BuddyState> {
         boolean plain() {
             if (items.size() != 1) return false;
             Item it = items.get(0);
-            if (it.red || it.touched || it.continued) return false;
+            if (it.marked() || it.continued) return false;
             if (pageblocks.size() != 1 && !spanning) return false;
-            for (Pageblock pb : pageblocks) if (pb.red || pb.touched || pb.bits != pageblocks.get(0).bits) return false;
+            for (Pageblock pb : pageblocks) {
+                if (pb.mark != Highlight.Mark.NONE || pb.touched || pb.bits != pageblocks.get(0).bits) return false;
+            }
             return true;
         }
     }
@@ -145,8 +155,8 @@ public final class BuddyView implements DiagramView<BuddyState> {
     // ------------------------------------------------------------------ panel
 
     @Override
-    public String panel(BuddyState s, int stepIndex, Step step, Outcome outcome, Highlight red) {
-        if (red == null) red = Highlight.NONE;
+    public String panel(BuddyState s, int stepIndex, Step step, Outcome outcome, Highlight marks) {
+        if (marks == null) marks = Highlight.NONE;
         String id = DiagramView.panelId(stepIndex);
         String p = DiagramView.prefix(stepIndex);
         Node node = s.node();
@@ -158,25 +168,59 @@ public final class BuddyView implements DiagramView<BuddyState> {
 
         StringBuilder sb = new StringBuilder();
         sb.append("subgraph cluster_").append(id).append(" {\n");
-        sb.append("  label=<").append(panelLabel(s, stepIndex, step, outcome, red, cfg)).append(">;\n");
-        sb.append("  labeljust=l; labelloc=t; fontname=").append(Dot.quote(Dot.FONT)).append("; fontsize=13;\n");
-        sb.append(red.isEmpty() ? "  color=\"#808080\"; penwidth=1;\n" : "  color=\"" + Dot.RED + "\"; penwidth=3;\n");
+        sb.append("  label=<").append(panelLabel(stepIndex, step, outcome, marks, cfg)).append(">;\n");
+        sb.append("  labeljust=l; labelloc=t; fontname=").append(Dot.quote(Dot.FONT)).append("; fontsize=13; margin=12;\n");
+        boolean violated = !marks.isEmpty();
+        sb.append(violated ? "  color=\"" + Dot.RED + "\"; penwidth=3;\n" : "  color=\"#808080\"; penwidth=1;\n");
         boolean any = false;
+        String previous = null;
         for (Zone z : node.zones) {
             if (!z.populated()) continue;
             any = true;
-            List<Row> rows = rows(s, z, red, touched, touchesPageblocks);
-            sb.append("  ").append(p).append("zone_").append(z.name()).append(" [shape=plaintext, margin=0, label=<")
-              .append(zoneTable(s, z, rows, red, zoneNames)).append(">];\n");
+            String zid = p + "zone_" + z.name();
+            List<Row> rows = rows(s, z, marks, touched, touchesPageblocks);
+            sb.append("  ").append(zid).append(" [margin=0, label=<").append(zoneTable(s, z, rows, marks, zoneNames)).append(">];\n");
+            // zones one under the other, lowest first, as /proc/zoneinfo lists them
+            if (previous != null) sb.append("  ").append(previous).append(" -> ").append(zid).append(" [style=invis];\n");
+            previous = zid;
         }
-        if (!any) sb.append("  ").append(p).append("empty [shape=plaintext, label=\"no populated zone\"];\n");
+        if (!any) sb.append("  ").append(p).append("empty [label=\"no populated zone\"];\n");
         sb.append("}\n");
         return sb.toString();
     }
 
-    private static String panelLabel(BuddyState s, int stepIndex, Step step, Outcome outcome, Highlight red,
-                                     MachineConfig cfg) {
-        StringBuilder sb = new StringBuilder("<TABLE BORDER=\"0\" CELLPADDING=\"2\" CELLSPACING=\"0\">");
+    static String colour(Highlight.Mark m) {
+        return switch (m) {
+            case PRIMARY -> Dot.RED;
+            case OTHER -> Dot.ORANGE;
+            default -> "black";
+        };
+    }
+
+    /**
+     * One zone as one table, stacked: its name and span, the strip of pageblocks, the free
+     * lists, the counters. One node, so nothing in it floats: Graphviz stretches the narrower
+     * tables to the widest, never a table's height.
+     */
+    private static String zoneTable(BuddyState s, Zone z, List<Row> rows, Highlight marks, Set<String> zoneNames) {
+        Highlight.Mark zm = marks.node(z.name());
+        boolean m = zm != Highlight.Mark.NONE;
+        StringBuilder sb = new StringBuilder();
+        sb.append("<TABLE BORDER=\"").append(m ? 3 : 1).append("\" COLOR=\"").append(m ? colour(zm) : "#404040")
+          .append("\" CELLBORDER=\"0\" CELLSPACING=\"6\" CELLPADDING=\"0\">");
+        sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"13\" COLOR=\"").append(colour(zm)).append("\">zone ")
+          .append(Dot.html(z.name())).append(" [").append(Dot.hex(z.zoneStartPfn)).append(", ").append(Dot.hex(z.zoneEndPfn()))
+          .append(")</FONT></TD></TR>");
+        sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">spanned ").append(z.spannedPages).append(", present ")
+          .append(z.presentPages).append(", managed ").append(z.managedPages).append(" pages</FONT></TD></TR>");
+        sb.append("<TR><TD ALIGN=\"LEFT\">").append(strip(s, z, rows)).append("</TD></TR>");
+        sb.append("<TR><TD ALIGN=\"LEFT\">").append(freeLists(s, z, marks, zoneNames)).append("</TD></TR>");
+        sb.append("<TR><TD ALIGN=\"LEFT\">").append(counters(s, z, marks, zoneNames)).append("</TD></TR>");
+        return sb.append("</TABLE>").toString();
+    }
+
+    private static String panelLabel(int stepIndex, Step step, Outcome outcome, Highlight marks, MachineConfig cfg) {
+        StringBuilder sb = new StringBuilder("<TABLE BORDER=\"0\" CELLPADDING=\"1\" CELLSPACING=\"0\">");
         String title;
         if (stepIndex < 0) {
             title = "boot: configuration " + cfg.name() + " (MAX_PAGE_ORDER " + cfg.maxPageOrder() + ", pageblock_order "
@@ -184,17 +228,21 @@ public final class BuddyView implements DiagramView<BuddyState> {
         } else {
             title = DiagramView.title(stepIndex, step, outcome);
         }
-        String colour = red.isEmpty() ? "black" : Dot.RED;
-        sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"14\" COLOR=\"").append(colour).append("\"><B>")
-          .append(Dot.html(title)).append("</B></FONT></TD></TR>");
-        for (Violation v : red.violations()) {
-            sb.append("<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT COLOR=\"").append(Dot.RED).append("\"><B>")
-              .append(Dot.html(v.invariantId())).append(" violated:</B> ").append(Dot.wrap(v.message(), 110))
+        sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"14\" COLOR=\"").append(marks.isEmpty() ? "black" : Dot.RED)
+          .append("\">").append(Dot.html(title)).append("</FONT></TD></TR>");
+        for (Violation v : marks.ordered()) {
+            boolean primary = marks.primary(v);
+            sb.append("<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT POINT-SIZE=\"").append(primary ? 13 : 11).append("\" COLOR=\"")
+              .append(primary ? Dot.RED : Dot.ORANGE).append("\">")
+              .append(Dot.wrap((primary ? "" : "also ") + v.invariantId() + ": " + v.message(), primary ? 100 : 120))
               .append("</FONT></TD></TR>");
         }
-        if (!red.isEmpty() && stepIndex >= 0) {
-            sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"#404040\">state after step ")
-              .append(stepIndex).append("; red: what the violation names</FONT></TD></TR>");
+        if (!marks.isEmpty()) {
+            sb.append("<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"#404040\">")
+              .append(stepIndex >= 0 ? "the state after step " + stepIndex : "the booted state")
+              .append("; red: what ").append(Dot.html(marks.invariantId() == null ? "the violation" : marks.invariantId()))
+              .append(" names").append(marks.ordered().stream().anyMatch(v -> !marks.primary(v)) ? "; orange: what the others name" : "")
+              .append("</FONT></TD></TR>");
         }
         return sb.append("</TABLE>").toString();
     }
@@ -215,7 +263,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
     // ------------------------------------------------------------------ building rows
 
     /** The strip of {@code z}: its pageblocks with their blocks, red and touched marked, runs collapsed. */
-    static List<Row> rows(BuddyState s, Zone z, Highlight red, long[] touched, boolean touchesPageblocks) {
+    static List<Row> rows(BuddyState s, Zone z, Highlight marks, long[] touched, boolean touchesPageblocks) {
         Node node = s.node();
         MemMap mem = node.mem;
         int pbo = node.pageblockOrder();
@@ -288,8 +336,11 @@ public final class BuddyView implements DiagramView<BuddyState> {
             }
             rows.add(row);
         }
-        mark(rows, red.pfns(), touched, touchesPageblocks, pbn);
-        for (Row r : rows) collapseItems(r);
+        mark(rows, marks.pfns(), touched, touchesPageblocks, pbn);
+        for (Row r : rows) {
+            collapseItems(r);
+            collapsePageblocks(r);
+        }
         return collapseRows(rows);
     }
 
@@ -333,11 +384,12 @@ public final class BuddyView implements DiagramView<BuddyState> {
     }
 
     /**
-     * Marks red what the pfns name: the block a pfn heads; else the pageblock it starts; else the
-     * cell that holds it. Marks touched the blocks (or, for isolation, the pageblocks) in the range.
+     * Marks what the pfns name: the block a pfn heads; else the pageblock it starts; else the cell
+     * that holds it. Marks touched the blocks (or, for isolation, the pageblocks) in the range.
      */
-    static void mark(List<Row> rows, Set<Long> redPfns, long[] touched, boolean touchesPageblocks, long pbn) {
-        for (long p : redPfns) {
+    static void mark(List<Row> rows, Map<Long, Highlight.Mark> pfns, long[] touched, boolean touchesPageblocks, long pbn) {
+        for (Map.Entry<Long, Highlight.Mark> e : pfns.entrySet()) {
+            long p = e.getKey();
             Item head = null;
             Pageblock start = null;
             Item holder = null;
@@ -348,9 +400,9 @@ public final class BuddyView implements DiagramView<BuddyState> {
                 }
                 for (Pageblock pb : r.pageblocks) if (pb.pfn == p) start = pb;
             }
-            if (head != null) head.red = true;
-            else if (start != null) start.red = true;
-            else if (holder != null) holder.red = true;
+            if (head != null) head.mark = head.mark.max(e.getValue());
+            else if (start != null) start.mark = start.mark.max(e.getValue());
+            else if (holder != null) holder.mark = holder.mark.max(e.getValue());
         }
         if (touched == null) return;
         for (Row r : rows) {
@@ -389,6 +441,24 @@ public final class BuddyView implements DiagramView<BuddyState> {
         r.items.addAll(out);
     }
 
+    /** Inside a block spanning pageblocks, draws equal unmarked pageblocks in a row as one cell. */
+    static void collapsePageblocks(Row r) {
+        if (!r.spanning || r.pageblocks.size() < 2) return;
+        List<Pageblock> out = new ArrayList<>();
+        for (Pageblock pb : r.pageblocks) {
+            Pageblock last = out.isEmpty() ? null : out.get(out.size() - 1);
+            boolean plain = pb.mark == Highlight.Mark.NONE && !pb.touched;
+            if (last != null && plain && last.mark == Highlight.Mark.NONE && !last.touched && last.bits == pb.bits) {
+                last.count += pb.count;
+                last.lastPfn = pb.lastPfn;
+            } else {
+                out.add(pb);
+            }
+        }
+        r.pageblocks.clear();
+        r.pageblocks.addAll(out);
+    }
+
     /** Collapses runs of {@link #COLLAPSE_AT} or more plain rows holding the same single kind of block. */
     static List<Row> collapseRows(List<Row> rows) {
         List<Row> out = new ArrayList<>();
@@ -413,7 +483,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
                 pb.count = 0;
                 for (int k = i; k < j; k++) {
                     Row x = rows.get(k);
-                    pb.count += x.pageblocks.size();
+                    for (Pageblock y : x.pageblocks) pb.count += y.count;
                     pb.lastPfn = x.pageblocks.get(x.pageblocks.size() - 1).lastPfn;
                     Item xi = x.items.get(0);
                     it.count += xi.count;
@@ -433,25 +503,6 @@ public final class BuddyView implements DiagramView<BuddyState> {
     }
 
     // ------------------------------------------------------------------ drawing a zone
-
-    private static String zoneTable(BuddyState s, Zone z, List<Row> rows, Highlight red, Set<String> zoneNames) {
-        boolean zoneRed = red.names(z.name());
-        String colour = zoneRed ? Dot.RED : "#404040";
-        StringBuilder sb = new StringBuilder();
-        sb.append("<TABLE BORDER=\"").append(zoneRed ? 3 : 1).append("\" COLOR=\"").append(colour)
-          .append("\" CELLBORDER=\"0\" CELLSPACING=\"8\" CELLPADDING=\"0\">");
-        sb.append("<TR><TD ALIGN=\"LEFT\" COLSPAN=\"2\"><FONT POINT-SIZE=\"13\" COLOR=\"").append(zoneRed ? Dot.RED : "black")
-          .append("\"><B>").append(Dot.html(z.name())).append("</B></FONT>  [").append(Dot.hex(z.zoneStartPfn)).append(", ")
-          .append(Dot.hex(z.zoneEndPfn())).append(")   spanned ").append(z.spannedPages).append(", present ")
-          .append(z.presentPages).append(", managed ").append(z.managedPages).append("</TD></TR>");
-        sb.append("<TR><TD VALIGN=\"TOP\">").append(strip(s, z, rows)).append("</TD>");
-        sb.append("<TD VALIGN=\"TOP\"><TABLE BORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"0\">");
-        sb.append("<TR><TD ALIGN=\"LEFT\">").append(freeLists(s, z, red, zoneNames)).append("</TD></TR>");
-        sb.append("<TR><TD HEIGHT=\"10\"></TD></TR>");
-        sb.append("<TR><TD ALIGN=\"LEFT\">").append(counters(s, z, red, zoneNames)).append("</TD></TR>");
-        sb.append("</TABLE></TD></TR></TABLE>");
-        return sb.toString();
-    }
 
     private static String strip(BuddyState s, Zone z, List<Row> rows) {
         long pbn = 1L << s.node().pageblockOrder();
@@ -489,7 +540,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
         if ((pb.bits & Zone.PB_migrate_isolate) != 0) label.append(" [ISOLATE]");
         if ((pb.bits & Zone.PB_compact_skip) != 0) label.append(" [skip]");
         if (pb.count > 1) label.append(" \u00d7").append(pb.count);
-        return cell(label.toString(), MIGRATETYPE_COLOURS[mt], "black", pb.red, pb.touched, 0, 1, "LEFT", 10);
+        return cell(label.toString(), MIGRATETYPE_COLOURS[mt], "black", pb.mark, pb.touched, 0, 1, "LEFT", 10);
     }
 
     private static String itemCell(Item it, long pbn, int rowspan, boolean wide) {
@@ -528,7 +579,7 @@ public final class BuddyView implements DiagramView<BuddyState> {
         if (it.continued) text = "(cont.) " + text;
         int width = (int) Math.min(ROW_POINTS, Math.max(1, it.pages * it.count * ROW_POINTS / pbn));
         if (wide) width = ROW_POINTS;
-        return cell(text, fill, font, it.red, it.touched, width, rowspan, "CENTER", 10);
+        return cell(text, fill, font, it.mark, it.touched, width, rowspan, "CENTER", 10);
     }
 
     /** {@code 0x1a0 o2}; two lines in a narrow cell; a collapsed run as {@code 0x140..0x147 8×o0}. */
@@ -541,31 +592,35 @@ public final class BuddyView implements DiagramView<BuddyState> {
         return Dot.hex(it.pfn) + (oneLine ? " " : "\n") + "o" + it.order;
     }
 
-    private static String cell(String text, String fill, String font, boolean red, boolean touched, int width, int rowspan,
-                               String align, int points) {
+    private static String cell(String text, String fill, String font, Highlight.Mark mark, boolean touched, int width,
+                               int rowspan, String align, int points) {
         StringBuilder sb = new StringBuilder("<TD");
         sb.append(" BGCOLOR=\"").append(fill).append('"');
         if (rowspan > 1) sb.append(" ROWSPAN=\"").append(rowspan).append('"');
         if (width > 0) sb.append(" WIDTH=\"").append(width).append('"');
         sb.append(" ALIGN=\"").append(align).append('"');
-        if (red) sb.append(" BORDER=\"3\" COLOR=\"").append(Dot.RED).append('"');
+        if (mark != Highlight.Mark.NONE) sb.append(" BORDER=\"3\" COLOR=\"").append(colour(mark)).append('"');
         else if (touched) sb.append(" BORDER=\"3\" COLOR=\"").append(TOUCHED).append('"');
-        sb.append("><FONT POINT-SIZE=\"").append(points).append("\" COLOR=\"").append(red ? Dot.RED : font).append("\">");
+        sb.append('>');
+        if (text == null || text.isEmpty()) return sb.append("</TD>").toString(); // Graphviz rejects an empty <FONT>
+        sb.append("<FONT POINT-SIZE=\"").append(points).append("\" COLOR=\"")
+          .append(mark != Highlight.Mark.NONE ? colour(mark) : font).append("\">");
         String body = Dot.html(text);
-        if (red || touched) body = "<B>" + body + "</B>";
+        if (mark != Highlight.Mark.NONE || touched) body = "<B>" + body + "</B>";
         sb.append(body).append("</FONT></TD>");
         return sb.toString();
     }
 
     // ------------------------------------------------------------------ free lists and counters
 
-    private static String freeLists(BuddyState s, Zone z, Highlight red, Set<String> zoneNames) {
+    private static String freeLists(BuddyState s, Zone z, Highlight marks, Set<String> zoneNames) {
         MemMap mem = s.node().mem;
-        Set<Long> redPfns = red.pfns();
+        Map<Long, Highlight.Mark> pfnMarks = marks.pfns();
         StringBuilder sb = new StringBuilder();
         sb.append("<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"#505050\">");
         sb.append("<TR><TD BORDER=\"0\" COLSPAN=\"").append(MigrateType.MIGRATE_TYPES + 2)
-          .append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>free_area[order].free_list[migratetype]</B> (blocks)</FONT></TD></TR>");
+          .append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">").append(Dot.html(z.name()))
+          .append(" free_area[order].free_list[migratetype]: blocks</FONT></TD></TR>");
         sb.append("<TR><TD><FONT POINT-SIZE=\"9\">order</FONT></TD>");
         for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
             sb.append("<TD BGCOLOR=\"").append(MIGRATETYPE_COLOURS[mt]).append("\"><FONT POINT-SIZE=\"9\">")
@@ -573,34 +628,33 @@ public final class BuddyView implements DiagramView<BuddyState> {
         }
         sb.append("<TD><FONT POINT-SIZE=\"9\">nr_free</FONT></TD></TR>");
         for (int o = 0; o < z.nrOrders(); o++) {
-            String area = "free_area[" + o + "]";
-            boolean areaRed = red.namesIn(z.name(), zoneNames, area);
-            sb.append("<TR>").append(cell(String.valueOf(o), "#ffffff", "black", areaRed, false, 0, 1, "CENTER", 9));
+            Highlight.Mark area = marks.nodeIn(z.name(), zoneNames, "free_area[" + o + "]");
+            sb.append("<TR>").append(cell(String.valueOf(o), "#ffffff", "black", area, false, 0, 1, "CENTER", 9));
             long total = 0;
             for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
                 List<Long> pfns = new ArrayList<>();
                 int guard = mem.nrPages() + 1;
                 for (int q = mem.listFirst(z.list(o, mt)); q != MemMap.NIL && guard-- > 0; q = mem.listNext(q)) pfns.add(mem.pfn(q));
                 total += pfns.size();
-                boolean cellRed = false;
-                for (long p : pfns) if (redPfns.contains(p)) cellRed = true;
+                Highlight.Mark m = Highlight.Mark.NONE;
+                for (long p : pfns) m = m.max(pfnMarks.getOrDefault(p, Highlight.Mark.NONE));
                 String text = pfns.isEmpty() ? "" : String.valueOf(pfns.size());
                 if (!pfns.isEmpty() && pfns.size() <= 2) {
                     StringBuilder t = new StringBuilder(text).append(":");
                     for (long p : pfns) t.append(' ').append(Dot.hex(p));
                     text = t.toString();
                 }
-                sb.append(cell(text, pfns.isEmpty() ? "#ffffff" : lighter(MIGRATETYPE_COLOURS[mt]), "black", cellRed, false, 0, 1,
+                sb.append(cell(text, pfns.isEmpty() ? "#ffffff" : lighter(MIGRATETYPE_COLOURS[mt]), "black", m, false, 0, 1,
                         "CENTER", 9));
             }
             String nr = String.valueOf(z.nrFree[o]);
             if (z.nrFree[o] != total) nr += " (lists: " + total + ")";
-            sb.append(cell(nr, "#ffffff", "black", areaRed, false, 0, 1, "RIGHT", 9)).append("</TR>");
+            sb.append(cell(nr, "#ffffff", "black", area, false, 0, 1, "RIGHT", 9)).append("</TR>");
         }
         return sb.append("</TABLE>").toString();
     }
 
-    private static String counters(BuddyState s, Zone z, Highlight red, Set<String> zoneNames) {
+    private static String counters(BuddyState s, Zone z, Highlight marks, Set<String> zoneNames) {
         MemMap mem = s.node().mem;
         long listed = 0;
         long listedCma = 0;
@@ -616,49 +670,58 @@ public final class BuddyView implements DiagramView<BuddyState> {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"#505050\">");
-        sb.append("<TR><TD BORDER=\"0\" COLSPAN=\"3\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>")
-          .append(Dot.html(z.name())).append(" counters</B> (pages)</FONT></TD></TR>");
+        sb.append("<TR><TD BORDER=\"0\" COLSPAN=\"3\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">")
+          .append(Dot.html(z.name())).append(" counters, in pages</FONT></TD></TR>");
         String name = z.name();
-        counter(sb, red, zoneNames, name, "managed", String.valueOf(z.managedPages), "");
-        counter(sb, red, zoneNames, name, "NR_FREE_PAGES", String.valueOf(z.nrFreePages),
+        counter(sb, marks, zoneNames, name, "managed", String.valueOf(z.managedPages), "");
+        counter(sb, marks, zoneNames, name, "NR_FREE_PAGES", String.valueOf(z.nrFreePages),
                 z.nrFreePages != listed ? "free lists hold " + listed : "");
-        counter(sb, red, zoneNames, name, "NR_FREE_CMA_PAGES", String.valueOf(z.nrFreeCmaPages),
+        counter(sb, marks, zoneNames, name, "NR_FREE_CMA_PAGES", String.valueOf(z.nrFreeCmaPages),
                 z.nrFreeCmaPages != listedCma ? "CMA lists hold " + listedCma : "");
-        counter(sb, red, zoneNames, name, "NR_FREE_PAGES_BLOCKS", String.valueOf(z.nrFreePagesBlocks), "");
-        counter(sb, red, zoneNames, name, "nr_free_highatomic", String.valueOf(z.nrFreeHighatomic), "");
-        counter(sb, red, zoneNames, name, "nr_reserved_highatomic", String.valueOf(z.nrReservedHighatomic), "");
-        counter(sb, red, zoneNames, name, "nr_isolate_pageblock", String.valueOf(z.nrIsolatePageblock), "");
+        counter(sb, marks, zoneNames, name, "NR_FREE_PAGES_BLOCKS", String.valueOf(z.nrFreePagesBlocks), "");
+        counter(sb, marks, zoneNames, name, "nr_free_highatomic", String.valueOf(z.nrFreeHighatomic), "");
+        counter(sb, marks, zoneNames, name, "nr_reserved_highatomic", String.valueOf(z.nrReservedHighatomic), "");
+        counter(sb, marks, zoneNames, name, "nr_isolate_pageblock", String.valueOf(z.nrIsolatePageblock), "");
         for (int w = 0; w < Watermarks.NR_WMARK; w++) {
             String wm = Watermarks.NAMES[w];
-            boolean r = red.names(wm) && red.names(name) || mentionsWatermark(red, name, wm);
+            Highlight.Mark m = watermarkMark(marks, name, wm);
             String note = z.watermarkBoost != 0 && w != Watermarks.WMARK_PROMO ? "with boost " + z.wmarkPages(w) : "";
-            row(sb, "watermark " + wm, String.valueOf(z.watermark[w]), note, r);
+            row(sb, "watermark " + wm, String.valueOf(z.watermark[w]), note, m);
         }
-        counter(sb, red, zoneNames, name, "watermark_boost", String.valueOf(z.watermarkBoost), "");
-        counter(sb, red, zoneNames, name, "ZONE_BOOSTED_WATERMARK",
+        counter(sb, marks, zoneNames, name, "watermark_boost", String.valueOf(z.watermarkBoost), "");
+        counter(sb, marks, zoneNames, name, "ZONE_BOOSTED_WATERMARK",
                 (z.flags & Zone.ZONE_BOOSTED_WATERMARK) != 0 ? "set" : "clear", "");
         StringBuilder lr = new StringBuilder();
         for (int j = 0; j < z.lowmemReserve.length; j++) lr.append(j == 0 ? "" : " ").append(z.lowmemReserve[j]);
-        counter(sb, red, zoneNames, name, "lowmem_reserve", lr.toString(), "");
+        counter(sb, marks, zoneNames, name, "lowmem_reserve", lr.toString(), "");
         return sb.append("</TABLE>").toString();
     }
 
-    private static boolean mentionsWatermark(Highlight red, String zone, String wm) {
-        for (Violation v : red.violations()) {
-            if (v.nodes().contains(zone) && v.message().contains("watermark") && Highlight.mentions(v.message(), wm)) return true;
+    /**
+     * A watermark row is marked when a violation of the zone lists the watermark's name ({@code
+     * min}, {@code low}, ...) or says "watermark" and the name in its message.
+     */
+    private static Highlight.Mark watermarkMark(Highlight marks, String zone, String wm) {
+        Highlight.Mark m = Highlight.Mark.NONE;
+        for (Violation v : marks.violations()) {
+            if (!v.nodes().contains(zone)) continue;
+            if (v.nodes().contains(wm) || v.nodes().contains("watermark " + wm)
+                    || (v.message().contains("watermark") && Highlight.mentions(v.message(), wm))) {
+                m = m.max(marks.markOf(v));
+            }
         }
-        return false;
+        return m;
     }
 
-    private static void counter(StringBuilder sb, Highlight red, Set<String> zoneNames, String zone, String key, String value,
+    private static void counter(StringBuilder sb, Highlight marks, Set<String> zoneNames, String zone, String key, String value,
                                 String note) {
-        row(sb, key, value, note, red.namesIn(zone, zoneNames, key));
+        row(sb, key, value, note, marks.nodeIn(zone, zoneNames, key));
     }
 
-    private static void row(StringBuilder sb, String key, String value, String note, boolean red) {
-        sb.append("<TR>").append(cell(key, "#ffffff", "black", red, false, 0, 1, "LEFT", 9))
-          .append(cell(value, "#ffffff", "black", red, false, 0, 1, "RIGHT", 9))
-          .append(cell(note, "#ffffff", "#505050", false, false, 0, 1, "LEFT", 9)).append("</TR>");
+    private static void row(StringBuilder sb, String key, String value, String note, Highlight.Mark mark) {
+        sb.append("<TR>").append(cell(key, "#ffffff", "black", mark, false, 0, 1, "LEFT", 9))
+          .append(cell(value, "#ffffff", "black", mark, false, 0, 1, "RIGHT", 9))
+          .append(cell(note, "#ffffff", "#505050", Highlight.Mark.NONE, false, 0, 1, "LEFT", 9)).append("</TR>");
     }
 
     /** A paler shade of a colour, for the list cells (the pageblock cells keep the full colour). */
@@ -693,9 +756,12 @@ public final class BuddyView implements DiagramView<BuddyState> {
         sb.append("<TR><TD BGCOLOR=\"").append(OUTSIDE).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"#808080\">not in this zone</FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(TOUCHED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B>touched by the step</B></FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
-          .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
+          .append(Dot.RED).append("\"><B>named by the violated invariant</B></FONT></TD></TR>");
+        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.ORANGE).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
+          .append(Dot.ORANGE).append("\"><B>named by another violated invariant</B></FONT></TD></TR>");
         sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">0x1a0 o2: block at pfn 0x1a0 of order 2</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">a..b n\u00d7o0: n blocks of order 0 in a row</FONT></TD></TR>");
+        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">a..b n\u00d7o0: n blocks of order 0 in a row, a to b</FONT></TD></TR>");
+        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">a..b Movable \u00d7n: n pageblocks in a row</FONT></TD></TR>");
         sb.append("</TABLE>>];\n");
         return sb.toString();
     }

@@ -24,9 +24,12 @@ public interface DiagramView<S> {
     /**
      * The DOT of one panel: the state after boot ({@code stepIndex} -1, {@code step} and
      * {@code outcome} null) or after step {@code stepIndex}. The panel is titled with the step and
-     * its outcome, draws what the step touched, and draws what {@code red} names in red.
+     * its outcome (see {@link #title}), shows what the step touched, and draws what {@code marks}
+     * names: the counterexample's own invariant's evidence in red ({@link Dot#RED}), other
+     * violated invariants' in orange ({@link Dot#ORANGE}), with their messages under the title.
+     * {@code marks} is {@link Highlight#NONE} for every panel but the violated state's.
      */
-    String panel(S state, int stepIndex, Step step, Outcome outcome, Highlight red);
+    String panel(S state, int stepIndex, Step step, Outcome outcome, Highlight marks);
 
     /** A DOT node or cluster explaining the panel's colours, with ids starting with {@code id}; "" for none. */
     default String legend(String id) {

@@ -15,6 +15,8 @@ public final class DiagramViews {
 
     static {
         register(new BuddyView());
+        register(new RmapView());
+        register(new OracleView());
     }
 
     /** Adds or replaces the view of {@code view.subsystem()}. */

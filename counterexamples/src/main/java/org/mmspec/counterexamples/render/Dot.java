@@ -7,6 +7,7 @@ public final class Dot {
     /** The font every diagram uses; Graphviz and viz.js both know its metrics. */
     public static final String FONT = "Helvetica";
     public static final String RED = "#d40000";
+    public static final String ORANGE = "#e06c00";
 
     /** Escapes text for an HTML-like label: {@code & < > "}. */
     public static String html(String s) {

@@ -29,52 +29,52 @@ public final class BuddyInvariants {
                 Invariant.of("BUDDY-ALIGN", SUB,
                         "Every free block starts at a pfn aligned to its order.",
                         "mm/page_alloc.c:__free_one_page (v6.18): VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))",
-                        BuddyInvariants::align),
+                        (s, out) -> align(s.machine, out)),
                 Invariant.of("BUDDY-PARTITION", SUB,
                         "The available pages of each zone are partitioned into free and allocated blocks that never "
                                 + "overlap, never leave their zone and cover no hole or reserved page.",
                         "mm/page_alloc.c:expand, __free_one_page (v6.18); mm/internal.h:page_is_buddy (v6.18)",
-                        BuddyInvariants::partition),
+                        (s, out) -> partition(s.machine, out)),
                 Invariant.of("BUDDY-FREELIST", SUB,
                         "Every page on free_area[order].free_list[mt] is a PageBuddy head of that order in that zone, "
                                 + "and every PageBuddy head is on exactly one free list.",
                         "mm/page_alloc.c:__add_to_free_list, __del_page_from_free_list, set_buddy_order (v6.18)",
-                        BuddyInvariants::freelists),
+                        (s, out) -> freelists(s.machine, out)),
                 Invariant.of("BUDDY-NR-FREE", SUB,
                         "free_area[order].nr_free equals the number of blocks on that order's free lists, all "
                                 + "migratetypes together.",
                         "mm/page_alloc.c:__add_to_free_list, __del_page_from_free_list (v6.18)",
-                        BuddyInvariants::nrFree),
+                        (s, out) -> nrFree(s.machine, out)),
                 Invariant.of("BUDDY-MAX-MERGE", SUB,
                         "No free block has a free buddy of the same order that __free_one_page would have merged it "
                                 + "with (same zone, below MAX_PAGE_ORDER, and at pageblock order or above with "
                                 + "pageblock types that are equal or both mergeable), except pairs left unmerged by a "
                                 + "pageblock retype, which merge on the next free.",
                         "mm/page_alloc.c:__free_one_page, migratetype_is_mergeable (v6.18)",
-                        BuddyInvariants::maxMerge),
+                        (s, out) -> maxMerge(s.machine, s.spec::isDeferred, out)),
                 Invariant.of("BUDDY-PBTYPE", SUB,
                         "Every free block sits on the free list of its pageblock's migratetype (MIGRATE_ISOLATE when "
                                 + "the pageblock is isolated), and a free block larger than a pageblock spans "
                                 + "pageblocks of one type.",
                         "mm/page_alloc.c:__add_to_free_list, move_to_free_list (v6.18): VM_WARN_ONCE(get_pageblock_"
                                 + "migratetype(page) != migratetype)",
-                        BuddyInvariants::pbtype),
+                        (s, out) -> pbtype(s.machine, out)),
                 Invariant.of("BUDDY-NR-FREE-PAGES", SUB,
                         "NR_FREE_PAGES counts the free pages on every list but MIGRATE_ISOLATE, NR_FREE_CMA_PAGES "
                                 + "those on MIGRATE_CMA lists, nr_free_highatomic those on MIGRATE_HIGHATOMIC lists, and "
                                 + "NR_FREE_PAGES_BLOCKS those in non-isolated blocks of pageblock order or more.",
                         "mm/page_alloc.c:account_freepages, __add_to_free_list, move_to_free_list (v6.18)",
-                        BuddyInvariants::nrFreePages),
+                        (s, out) -> nrFreePages(s.machine, out)),
                 Invariant.of("BUDDY-PAGE-STATE", SUB,
                         "A free block's head has refcount 0, no mapcount and none of PAGE_FLAGS_CHECK_AT_FREE; an "
                                 + "allocated head has a reference; no page is both.",
                         "mm/page_alloc.c:page_expected_state, check_new_page, free_pages_prepare (v6.18)",
-                        BuddyInvariants::pageState),
+                        (s, out) -> pageState(s.machine, out)),
                 Invariant.of("BUDDY-HIGHATOMIC", SUB,
                         "nr_reserved_highatomic equals the pages in MIGRATE_HIGHATOMIC pageblocks, and grows only "
                                 + "while it is below about 1% of the zone (ALIGN(managed / 100, pageblock_nr_pages)).",
                         "mm/page_alloc.c:reserve_highatomic_pageblock, unreserve_highatomic_pageblock (v6.18)",
-                        BuddyInvariants::highatomic),
+                        (s, out) -> highatomic(s.machine, out)),
                 Invariant.of("WMARK-FORMULA", SUB,
                         "Each zone's min, low, high and promo watermarks are what __setup_per_zone_wmarks computes "
                                 + "from min_free_kbytes, watermark_scale_factor and the zones' managed pages.",
@@ -100,7 +100,7 @@ public final class BuddyInvariants {
                         "The reference never reaches a VM_BUG_ON, VM_WARN_ON or WARN_ON_ONCE that the kernel has on "
                                 + "these paths.",
                         "mm/page_alloc.c (v6.18), CONFIG_DEBUG_VM assertions",
-                        BuddyInvariants::noWarn),
+                        (s, out) -> noWarn(s.machine, out)),
                 Invariant.of(BuddyOps.REJECT_UNCHANGED, SUB,
                         "A rejected operation (a double free, a wrong order, a pfn outside the zone, a bad gfp mask) "
                                 + "leaves the state exactly as it was.",
@@ -121,15 +121,45 @@ public final class BuddyInvariants {
                         BuddyInvariants::refinement));
     }
 
+    /**
+     * The allocator's invariants that hold whatever drives the allocator (another subsystem's
+     * pages in play included), as checks on the {@link Machine} {@code machineOf} gives: the
+     * partition and free-list structure, the free counters, page states and the highatomic
+     * reserve, and the allocator's kernel warnings. Same IDs, statements and citations as here;
+     * BUDDY-MAX-MERGE counts no merge as deferred (only pageblock retypes between classes defer
+     * one, and a subsystem that allocates only movable order-0 pages makes none).
+     */
+    public static <S> List<Invariant<S>> allocatorInvariants(java.util.function.Function<S, Machine> machineOf) {
+        java.util.Map<String, java.util.function.BiConsumer<Machine, List<Violation>>> checks = new java.util.LinkedHashMap<>();
+        checks.put("BUDDY-ALIGN", BuddyInvariants::align);
+        checks.put("BUDDY-PARTITION", BuddyInvariants::partition);
+        checks.put("BUDDY-FREELIST", BuddyInvariants::freelists);
+        checks.put("BUDDY-NR-FREE", BuddyInvariants::nrFree);
+        checks.put("BUDDY-MAX-MERGE", (m, out) -> maxMerge(m, (pfn, o) -> false, out));
+        checks.put("BUDDY-PBTYPE", BuddyInvariants::pbtype);
+        checks.put("BUDDY-NR-FREE-PAGES", BuddyInvariants::nrFreePages);
+        checks.put("BUDDY-PAGE-STATE", BuddyInvariants::pageState);
+        checks.put("BUDDY-HIGHATOMIC", BuddyInvariants::highatomic);
+        checks.put("KERNEL-NO-WARN", BuddyInvariants::noWarn);
+        List<Invariant<S>> out = new java.util.ArrayList<>();
+        for (Invariant<BuddyState> inv : all()) {
+            var check = checks.get(inv.id());
+            if (check == null) continue;
+            out.add(Invariant.of(inv.id(), inv.subsystem(), inv.statement(), inv.citation(),
+                    (s, o) -> check.accept(machineOf.apply(s), o)));
+        }
+        return out;
+    }
+
     static void pending(BuddyState s, List<Violation> out, String id) {
         for (Violation v : s.pending) if (v.invariantId().equals(id)) out.add(v);
     }
 
     // ------------------------------------------------------------------ checks
 
-    static void align(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
-        for (Zone z : s.node().zones) {
+    static void align(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
@@ -147,12 +177,12 @@ public final class BuddyInvariants {
         }
     }
 
-    static void partition(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
+    static void partition(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
         int[] flags = mem.flags;
         byte[] ord = mem.order;
         int reported = 0;
-        for (Zone z : s.node().zones) {
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             int first = mem.idx(z.zoneStartPfn);
             int last = mem.idx(z.zoneEndPfn());
@@ -199,11 +229,11 @@ public final class BuddyInvariants {
         }
     }
 
-    static void freelists(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
+    static void freelists(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
         long onLists = 0;
         int reported = 0;
-        for (Zone z : s.node().zones) {
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
@@ -254,9 +284,9 @@ public final class BuddyInvariants {
         }
     }
 
-    static void nrFree(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
-        for (Zone z : s.node().zones) {
+    static void nrFree(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 long n = 0;
@@ -272,16 +302,16 @@ public final class BuddyInvariants {
         }
     }
 
-    static void maxMerge(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
+    static void maxMerge(Machine m, java.util.function.BiPredicate<Long, Integer> deferred, List<Violation> out) {
+        MemMap mem = m.mem();
         int[] flags = mem.flags;
         byte[] ord = mem.order;
-        int maxOrder = s.machine.config().maxPageOrder();
-        int pbo = s.machine.config().pageblockOrder();
+        int maxOrder = m.config().maxPageOrder();
+        int pbo = m.config().pageblockOrder();
         int nr = mem.nrPages();
         int reported = 0;
         // walk the free lists, not the mem_map: only free blocks can miss a merge
-        for (Zone z : s.node().zones) {
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             for (int o = 0; o < maxOrder && o < z.nrOrders(); o++) {
                 if (z.nrFree[o] == 0) continue;
@@ -301,7 +331,7 @@ public final class BuddyInvariants {
                             int m1 = z.pageblockMigratetype(pfn);
                             int m2 = z.pageblockMigratetype(bpfn);
                             if (m1 != m2 && (!MigrateType.isMergeable(m1) || !MigrateType.isMergeable(m2))) continue;
-                            if (s.spec.isDeferred(pfn, o)) continue;
+                            if (deferred.test(pfn, o)) continue;
                         }
                         out.add(Violation.of("BUDDY-MAX-MERGE", "free buddies 0x" + Long.toHexString(pfn) + " and 0x"
                                 + Long.toHexString(bpfn) + " of order " + o + " are both free but not merged", pfn, bpfn)
@@ -313,11 +343,11 @@ public final class BuddyInvariants {
         }
     }
 
-    static void pbtype(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
-        int pbo = s.machine.config().pageblockOrder();
+    static void pbtype(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
+        int pbo = m.config().pageblockOrder();
         int reported = 0;
-        for (Zone z : s.node().zones) {
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             for (int o = 0; o < z.nrOrders(); o++) {
                 for (int mt = 0; mt < MigrateType.MIGRATE_TYPES; mt++) {
@@ -350,10 +380,10 @@ public final class BuddyInvariants {
         }
     }
 
-    static void nrFreePages(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
-        int pbo = s.machine.config().pageblockOrder();
-        for (Zone z : s.node().zones) {
+    static void nrFreePages(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
+        int pbo = m.config().pageblockOrder();
+        for (Zone z : m.node().zones) {
             if (z.spannedPages == 0) continue;
             long free = 0;
             long cma = 0;
@@ -386,8 +416,8 @@ public final class BuddyInvariants {
         }
     }
 
-    static void pageState(BuddyState s, List<Violation> out) {
-        MemMap mem = s.machine.mem();
+    static void pageState(Machine m, List<Violation> out) {
+        MemMap mem = m.mem();
         int[] flags = mem.flags;
         int[] ref = mem.refcount;
         int reported = 0;
@@ -411,10 +441,10 @@ public final class BuddyInvariants {
         }
     }
 
-    static void highatomic(BuddyState s, List<Violation> out) {
-        Node node = s.node();
-        long pbn = 1L << s.machine.config().pageblockOrder();
-        int maxOrder = s.machine.config().maxPageOrder();
+    static void highatomic(Machine m, List<Violation> out) {
+        Node node = m.node();
+        long pbn = 1L << m.config().pageblockOrder();
+        int maxOrder = m.config().maxPageOrder();
         for (Zone z : node.zones) {
             long pages = 0;
             for (int b = 0; b < z.nrPageblocks(); b++) {
@@ -462,7 +492,7 @@ public final class BuddyInvariants {
                     out.add(Violation.of("WMARK-FORMULA", zone.name() + " watermark " + Watermarks.NAMES[w] + " is "
                             + zone.watermark[w] + " but __setup_per_zone_wmarks gives " + wm[z][w] + " (min_free_kbytes "
                             + sc.minFreeKbytes + ", watermark_scale_factor " + sc.watermarkScaleFactor + ", managed "
-                            + managed[z] + ")").withNodes(zone.name()));
+                            + managed[z] + ")").withNodes(zone.name(), "watermark " + Watermarks.NAMES[w]));
                 }
             }
         }
@@ -475,7 +505,8 @@ public final class BuddyInvariants {
             boolean even = w[1] - w[0] == w[2] - w[1] && w[3] - w[2] == w[2] - w[1];
             if (!ordered || !even) {
                 out.add(Violation.of("WMARK-ORDER", z.name() + " watermarks min " + w[0] + " low " + w[1] + " high " + w[2]
-                        + " promo " + w[3] + (ordered ? " are not evenly spaced" : " are out of order")).withNodes(z.name()));
+                        + " promo " + w[3] + (ordered ? " are not evenly spaced" : " are out of order"))
+                        .withNodes(z.name(), "watermark min", "watermark low", "watermark high", "watermark promo"));
             }
         }
     }
@@ -501,7 +532,7 @@ public final class BuddyInvariants {
                 if (node.zones[i].lowmemReserve[j] != lr[i][j]) {
                     out.add(Violation.of("LOWMEM-RESERVE", node.zones[i].name() + " lowmem_reserve[" + j + "] is "
                             + node.zones[i].lowmemReserve[j] + " but setup_per_zone_lowmem_reserve gives " + lr[i][j])
-                            .withNodes(node.zones[i].name()));
+                            .withNodes(node.zones[i].name(), "lowmem_reserve"));
                 }
             }
         }
@@ -514,21 +545,23 @@ public final class BuddyInvariants {
             if (z.watermarkBoost == 0) continue;
             if (pbn * 4 > z.managedPages) {
                 out.add(Violation.of("BOOST-BOUNDS", z.name() + " watermark_boost is " + z.watermarkBoost + " on a zone of "
-                        + z.managedPages + " managed pages, smaller than four pageblocks (" + pbn * 4 + ")").withNodes(z.name()));
+                        + z.managedPages + " managed pages, smaller than four pageblocks (" + pbn * 4 + ")")
+                        .withNodes(z.name(), "watermark_boost", "managed"));
                 continue;
             }
             long max = Watermarks.maxBoost(z.watermark[Watermarks.WMARK_HIGH], factor, pbn, z.managedPages);
             if (z.watermarkBoost > max) {
                 out.add(Violation.of("BOOST-BOUNDS", z.name() + " watermark_boost " + z.watermarkBoost + " exceeds max_boost "
-                        + max + (max == 0 ? " (boost_watermark never boosts this zone)" : "")).withNodes(z.name()));
+                        + max + (max == 0 ? " (boost_watermark never boosts this zone)" : ""))
+                        .withNodes(z.name(), "watermark_boost", "watermark high"));
             }
         }
     }
 
-    static void noWarn(BuddyState s, List<Violation> out) {
-        if (s.machine.warnings().count() > 0) {
-            List<String> msgs = s.machine.warnings().messages();
-            out.add(Violation.of("KERNEL-NO-WARN", s.machine.warnings().count() + " kernel warning(s), first: "
+    static void noWarn(Machine m, List<Violation> out) {
+        if (m.warnings().count() > 0) {
+            List<String> msgs = m.warnings().messages();
+            out.add(Violation.of("KERNEL-NO-WARN", m.warnings().count() + " kernel warning(s), first: "
                     + (msgs.isEmpty() ? "?" : msgs.get(0))));
         }
     }

@@ -21,7 +21,17 @@ public enum KnownBug {
             "buddy",
             "boost_watermark boosts even zones smaller than four pageblocks, where the boost can exceed "
                     + "what the zone can ever reclaim and push an allocation into OOM at once. The fix "
-                    + "returns early when pageblock_nr_pages * 4 > zone_managed_pages(zone).");
+                    + "returns early when pageblock_nr_pages * 4 > zone_managed_pages(zone)."),
+    ANON_VMA_DEGREE("anon-vma-degree", "2555283eb40d", "v6.0",
+            "mm/rmap: Fix anon_vma->degree ambiguity leading to double-reuse",
+            "rmap",
+            "anon_vma->degree counted child anon_vmas and VMAs together, and anon_vma_clone() reused any "
+                    + "anon_vma other than src->anon_vma whose degree was below 2, assuming such an anon_vma "
+                    + "could not be a leaf with a VMA of its own. Reuse abandons leaves, so an anon_vma still "
+                    + "used by one VMA could be reused for another (of another process), and VMAs sharing an "
+                    + "anon_vma no longer had the same anon_vma chains, which vma_merge() relies on. The fix "
+                    + "splits degree into num_children and num_active_vmas and reuses only an anon_vma with no "
+                    + "VMA and at most one child.");
 
     private final String bugName;
     private final String fixCommit;

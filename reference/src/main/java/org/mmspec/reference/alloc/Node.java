@@ -23,6 +23,8 @@ public final class Node {
      * the highest index down.
      */
     public final int[] zonelist;
+    /** pgdat-&gt;__lruvec: the node's LRU lists (memcg off). */
+    public final org.mmspec.reference.reclaim.Lruvec lruvec;
     /** pgdat->nr_zones: one past the highest populated zone. */
     public final int nrZones;
 
@@ -69,6 +71,7 @@ public final class Node {
             if (zones[z].populated()) zl[n++] = z;
         }
         this.zonelist = java.util.Arrays.copyOf(zl, n);
+        this.lruvec = new org.mmspec.reference.reclaim.Lruvec(mem);
         int nrZones = 0;
         for (int z = 0; z < ZoneType.MAX_NR_ZONES; z++) if (zones[z].populated()) nrZones = z + 1;
         this.nrZones = nrZones;
@@ -80,6 +83,7 @@ public final class Node {
 
     public void copyFrom(Node o) {
         mem.copyFrom(o.mem);
+        lruvec.copyFrom(o.lruvec);
         System.arraycopy(o.pageblockFlags, 0, pageblockFlags, 0, pageblockFlags.length);
         pageblockWrites[0] = o.pageblockWrites[0];
         for (int z = 0; z < zones.length; z++) zones[z].copyFrom(o.zones[z]);
@@ -130,6 +134,7 @@ public final class Node {
         long h = mem.fingerprint();
         for (byte b : pageblockFlags) h = MemMap.mix(h ^ b);
         for (Zone z : zones) h = MemMap.mix(h ^ z.fingerprint());
+        h = MemMap.mix(h ^ lruvec.fingerprint());
         long[] vs = {kswapdOrder, kswapdHighestZoneidx, kswapdFailures, kswapdWoken ? 1 : 0, kcompactdMaxOrder,
             kcompactdHighestZoneidx};
         for (long v : vs) h = MemMap.mix(h ^ v);

@@ -57,28 +57,44 @@ public final class Watermarks {
      * max(tmp &gt;&gt; 2, mult_frac(managed, watermark_scale_factor, 10000)).
      */
     public static long[][] setupPerZoneWmarks(long[] managed, long minFreeKbytes, long watermarkScaleFactor) {
+        return setupPerZoneWmarks(new long[][] {managed}, minFreeKbytes, watermarkScaleFactor)[0];
+    }
+
+    /**
+     * {@code __setup_per_zone_wmarks()} over every node, {@code [node][zone][WMARK_MIN..WMARK_PROMO]}:
+     * for_each_zone() walks all nodes, so lowmem_pages is the managed pages of every node's lowmem
+     * zones and each zone gets its share of pages_min by its own managed pages.
+     */
+    public static long[][][] setupPerZoneWmarks(long[][] managedPerNode, long minFreeKbytes, long watermarkScaleFactor) {
         long pagesMin = minFreeKbytes >> (PAGE_SHIFT - 10);
         long lowmemPages = 0;
-        for (int z = 0; z < managed.length; z++) {
-            if (!ZoneType.values()[z].cappedLikeHighmem()) lowmemPages += managed[z];
-        }
-        long[][] wm = new long[managed.length][NR_WMARK];
-        for (int z = 0; z < managed.length; z++) {
-            // div64_ul(pages_min * managed, lowmem_pages); a node without lowmem divides by zero in
-            // the kernel too, which never boots that way: report 0 instead.
-            long tmp = lowmemPages == 0 ? 0 : pagesMin * managed[z] / lowmemPages;
-            if (ZoneType.values()[z].cappedLikeHighmem()) {
-                long minPages = managed[z] / 1024;
-                wm[z][WMARK_MIN] = Math.max(SWAP_CLUSTER_MAX, Math.min(128, minPages));
-            } else {
-                wm[z][WMARK_MIN] = tmp;
+        for (long[] managed : managedPerNode) {
+            for (int z = 0; z < managed.length; z++) {
+                if (!ZoneType.values()[z].cappedLikeHighmem()) lowmemPages += managed[z];
             }
-            tmp = Math.max(tmp >> 2, multFrac(managed[z], watermarkScaleFactor, 10000));
-            wm[z][WMARK_LOW] = wm[z][WMARK_MIN] + tmp;
-            wm[z][WMARK_HIGH] = wm[z][WMARK_LOW] + tmp;
-            wm[z][WMARK_PROMO] = wm[z][WMARK_HIGH] + tmp;
         }
-        return wm;
+        long[][][] out = new long[managedPerNode.length][][];
+        for (int n = 0; n < managedPerNode.length; n++) {
+            long[] managed = managedPerNode[n];
+            long[][] wm = new long[managed.length][NR_WMARK];
+            for (int z = 0; z < managed.length; z++) {
+                // div64_ul(pages_min * managed, lowmem_pages); a machine without lowmem divides by
+                // zero in the kernel too, which never boots that way: report 0 instead.
+                long tmp = lowmemPages == 0 ? 0 : pagesMin * managed[z] / lowmemPages;
+                if (ZoneType.values()[z].cappedLikeHighmem()) {
+                    long minPages = managed[z] / 1024;
+                    wm[z][WMARK_MIN] = Math.max(SWAP_CLUSTER_MAX, Math.min(128, minPages));
+                } else {
+                    wm[z][WMARK_MIN] = tmp;
+                }
+                tmp = Math.max(tmp >> 2, multFrac(managed[z], watermarkScaleFactor, 10000));
+                wm[z][WMARK_LOW] = wm[z][WMARK_MIN] + tmp;
+                wm[z][WMARK_HIGH] = wm[z][WMARK_LOW] + tmp;
+                wm[z][WMARK_PROMO] = wm[z][WMARK_HIGH] + tmp;
+            }
+            out[n] = wm;
+        }
+        return out;
     }
 
     /**
