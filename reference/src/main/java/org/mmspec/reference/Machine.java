@@ -36,6 +36,8 @@ public final class Machine {
     private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
+    /** The rmap's fingerprint at boot (init alone), for {@link #saveState}, which does not save processes. */
+    private final long rmapBootFingerprint;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -57,6 +59,7 @@ public final class Machine {
         this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
+        this.rmapBootFingerprint = rmap.fingerprint();
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -91,6 +94,7 @@ public final class Machine {
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
+        this.rmapBootFingerprint = o.rmapBootFingerprint;
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -106,9 +110,15 @@ public final class Machine {
      * Writes the machine's state (what {@link #copyFrom} copies, the allocator's statistics
      * excepted) as a sequence of ints, for a compact saved copy: the bounded explorer keeps the
      * states it has still to expand this way. {@link #restoreState} reads it back into a machine
-     * of the same configuration; the two give equal {@link #fingerprint}s.
+     * of the same configuration; the two give equal {@link #fingerprint}s. The processes (the
+     * rmap's object graph) are not written: a machine whose rmap has left its boot state (init
+     * alone) is refused with IllegalStateException, and restoring leaves the rmap as it is.
      */
     public void saveState(java.util.function.IntConsumer out) {
+        if (rmap.fingerprint() != rmapBootFingerprint) {
+            throw new IllegalStateException("Machine.saveState does not save processes, and this machine has left its boot "
+                    + "rmap state; keep such states as copies");
+        }
         node.saveState(out);
         sysctl.saveState(out);
         warnings.saveState(out);

@@ -52,6 +52,15 @@ class SaveRestoreTest {
     }
 
     @Test
+    void aMachineWithProcessesIsRefused() {
+        Machine m = new Machine(Fixtures.smallWithCma());
+        save(m); // init alone: fine
+        m.rmap().fork(org.mmspec.reference.rmap.Rmap.INIT_PID, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> save(m));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("processes"), e.getMessage());
+    }
+
+    @Test
     void anotherGeometryIsRefused() {
         List<Integer> saved = save(new Machine(Fixtures.smallWithCma()));
         Machine m = new Machine(Fixtures.normal1k());
