@@ -60,6 +60,8 @@ public final class RunAll {
         rows.add(heapRow("default collector", List.of()));
         rows.add(heapRow("-XX:+UseParallelGC", List.of("-XX:+UseParallelGC")));
         rows.add(heapPerVmaRow());
+        rows.addAll(boundedMemoryRows("tiny", "7"));
+        rows.addAll(boundedMemoryRows("tiny8"));
 
         System.out.println();
         System.out.println("| benchmark | median | spread (min..max) | unit | target | met? | n |");
@@ -99,6 +101,17 @@ public final class RunAll {
             target = 100_000;
             unit = "checked steps/s";
             targetText = ">= 100 k steps/s";
+        } else if (bench.endsWith("BoundedExploreBench.tinyToDepth7")) {
+            String w = rr.getParams().getParam("workers");
+            shortName = shortName + ", " + w + " worker" + ("1".equals(w) ? "" : "s");
+            target = 1_000_000;
+            unit = "distinct states/s";
+            targetText = ">= 1 M distinct states/s";
+        } else if (bench.endsWith("BoundedExploreBench.tiny8Complete")) {
+            String w = rr.getParams().getParam("workers");
+            shortName = shortName + ", " + w + " worker" + ("1".equals(w) ? "" : "s");
+            unit = "distinct states/s";
+            targetText = "none (for comparison)";
         }
         boolean atMost = false;
         if (bench.endsWith("CompactionBench.compactMemory")) {
@@ -162,6 +175,37 @@ public final class RunAll {
         int rc = p.waitFor();
         if (v == null || rc != 0) throw new IllegalStateException("HeapPerVma failed, exit " + rc);
         return new Row("HeapPerVma, default collector", v[0], v[1], v[2], "bytes/forked VMA", "none", null, HeapPerVma.ROUNDS);
+    }
+
+    /** Runs BoundedExploreBench.main in a fresh JVM and reads its memory figures: two rows. */
+    private static List<Row> boundedMemoryRows(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx4g");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(BoundedExploreBench.class.getName());
+        cmd.addAll(List.of(args));
+        System.out.println("# java ... " + BoundedExploreBench.class.getName() + " " + String.join(" ", args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(".")).start();
+        double[] v = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.out.println(line);
+                if (line.startsWith(BoundedExploreBench.RESULT_TAG)) {
+                    v = Arrays.stream(line.substring(BoundedExploreBench.RESULT_TAG.length()).trim().split("\\s+"))
+                            .mapToDouble(Double::parseDouble).toArray();
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (v == null || rc != 0) throw new IllegalStateException("BoundedExploreBench " + args[0] + " failed, exit " + rc);
+        String what = args[0] + (args.length > 1 ? " to depth " + args[1] : ", complete");
+        return List.of(
+                new Row("BoundedExplore memory, " + what + ": fingerprint table", v[0], v[0], v[0], "bytes/distinct state",
+                        "<= 16 bytes", v[0] <= 16.0, 1),
+                new Row("BoundedExplore memory, " + what + ": table + queue peak", v[1], v[1], v[1], "bytes/distinct state",
+                        "<= 16 bytes", v[1] <= 16.0, 1));
     }
 
     private static String fmt(double x) {

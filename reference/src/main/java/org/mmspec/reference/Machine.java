@@ -38,6 +38,8 @@ public final class Machine {
     private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
+    /** The rmap's fingerprint at boot (init alone), for {@link #saveState}, which does not save processes. */
+    private final long rmapBootFingerprint;
     /**
      * Memory compaction (mm/compaction.c) and its stepped run in progress. Not in the slow path
      * until {@link #enableCompaction()} installs it, so the allocator's own models are unchanged.
@@ -65,6 +67,7 @@ public final class Machine {
         this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
+        this.rmapBootFingerprint = rmap.fingerprint();
         this.compaction = new Compaction(pageAlloc, rmap);
     }
 
@@ -100,6 +103,7 @@ public final class Machine {
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
+        this.rmapBootFingerprint = o.rmapBootFingerprint;
         this.compaction = new Compaction(pageAlloc, rmap);
         this.compaction.copyFrom(o.compaction);
         if (o.compactionEnabled) enableCompaction();
@@ -114,6 +118,35 @@ public final class Machine {
         rmap.copyFrom(o.rmap);
         compaction.copyFrom(o.compaction);
         if (o.compactionEnabled) enableCompaction();
+    }
+
+    /**
+     * Writes the machine's state (what {@link #copyFrom} copies, the allocator's statistics
+     * excepted) as a sequence of ints, for a compact saved copy: the bounded explorer keeps the
+     * states it has still to expand this way. {@link #restoreState} reads it back into a machine
+     * of the same configuration; the two give equal {@link #fingerprint}s. The processes (the
+     * rmap's object graph) are not written: a machine whose rmap has left its boot state (init
+     * alone) is refused with IllegalStateException, and restoring leaves the rmap as it is.
+     */
+    public void saveState(java.util.function.IntConsumer out) {
+        if (rmap.fingerprint() != rmapBootFingerprint) {
+            throw new IllegalStateException("Machine.saveState does not save processes, and this machine has left its boot "
+                    + "rmap state; keep such states as copies");
+        }
+        if (compaction.current() != null) {
+            throw new IllegalStateException("Machine.saveState does not save a compaction run in progress; keep such states "
+                    + "as copies");
+        }
+        node.saveState(out);
+        sysctl.saveState(out);
+        warnings.saveState(out);
+    }
+
+    /** Reads what {@link #saveState} wrote; the statistics are left as they were. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        node.restoreState(in);
+        sysctl.restoreState(in);
+        warnings.restoreState(in);
     }
 
     /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */

@@ -60,9 +60,46 @@ public final class BuddyConfigs {
         return MachineConfig.of("tiny", 4, 2, List.of(ZoneConfig.of(ZoneType.NORMAL, 0, 16))).withMinFreeKbytes(0);
     }
 
+    /**
+     * The enumeration domain of a named configuration (what the bounded explorer's enumerators
+     * offer there): two migratetypes on the configurations small enough to explore; every gfp
+     * mask of the model elsewhere.
+     */
+    public static BuddyDomain domain(String configName) {
+        return switch (configName) {
+            case "tiny", "tiny8", "tinydma" -> BuddyDomain.TWO_MIGRATETYPES;
+            default -> BuddyDomain.ALL;
+        };
+    }
+
+    /**
+     * {@code tiny8}: one Normal zone of 8 pages, MAX_PAGE_ORDER 3, pageblock_order 2 (two
+     * pageblocks), no watermarks: the bounded explorer exhausts it (two migratetypes, isolation)
+     * in a few seconds. The 16-page {@code tiny} is past exhausting: its reachable states keep
+     * doubling level after level beyond depth 10 (millions of states), as free-list orders and
+     * block layouts multiply; it is explored to a depth bound instead.
+     */
+    public static MachineConfig tiny8() {
+        return MachineConfig.of("tiny8", 3, 2, List.of(ZoneConfig.of(ZoneType.NORMAL, 0, 8))).withMinFreeKbytes(0);
+    }
+
+    /**
+     * {@code tinydma}: a DMA zone [0x1, 0x8) that, like {@code small}'s and x86-64's, starts at
+     * pfn 1 (so its first pageblock begins outside the zone) and is smaller than four pageblocks;
+     * MAX_PAGE_ORDER 3, pageblock_order 2, min_free_kbytes 4 (a min watermark of one page, so
+     * boost_watermark has a high watermark to scale). Small enough to exhaust: the bounded
+     * explorer's configuration for boost_watermark on small zones (KnownBug.BOOST_SMALL_ZONE).
+     */
+    public static MachineConfig tinydma() {
+        return MachineConfig.of("tinydma", 3, 2, List.of(ZoneConfig.of(ZoneType.DMA, 0x1, 0x7))).withMinFreeKbytes(4);
+    }
+
+    /** The configurations the bounded explorer exhausts (mmspec explore's default), in order. */
+    public static final List<String> EXHAUSTIVE = List.of("tiny8", "tinydma");
+
     public static Map<String, MachineConfig> all() {
         Map<String, MachineConfig> m = new LinkedHashMap<>();
-        for (MachineConfig c : List.of(small(), movable(), holes(), bench1k(), tiny())) m.put(c.name(), c);
+        for (MachineConfig c : List.of(small(), movable(), holes(), bench1k(), tiny(), tiny8(), tinydma())) m.put(c.name(), c);
         return m;
     }
 }

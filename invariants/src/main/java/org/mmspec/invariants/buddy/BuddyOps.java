@@ -117,13 +117,11 @@ public final class BuddyOps {
             return Args.of("gfp", pickGfp(rng), "order", rng.order(max));
         }
 
+        /** Every gfp mask of the state's domain with every order 0..MAX_PAGE_ORDER. */
         @Override
         public List<Args> enumerate(BuddyState s) {
-            List<Args> out = new ArrayList<>();
-            for (String g : GFPS) {
-                for (int o = 0; o <= s.machine.config().maxPageOrder(); o++) out.add(Args.of("gfp", g, "order", o));
-            }
-            return out;
+            if (s.allocArgs == null) s.allocArgs = s.domain.allocArgs(s.machine.config().maxPageOrder());
+            return s.allocArgs;
         }
 
         @Override
@@ -391,16 +389,30 @@ public final class BuddyOps {
             return Args.of("start_pfn", r[0], "end_pfn", r[1], "mode", PageIsolation.MODE_NAMES[rng.nextInt(3)]);
         }
 
+        /**
+         * Every range of 1..domain.isolatePageblocks() whole pageblocks inside one zone (away from
+         * isolated ranges unless adjacentIsolation), in mode OTHER, and CMA_ALLOC too where the
+         * zone has CMA pageblocks; nothing when the domain does not isolate.
+         */
         @Override
         public List<Args> enumerate(BuddyState s) {
             List<Args> out = new ArrayList<>();
+            if (!s.domain.isolation()) return out;
             long pbn = s.machine.pageAlloc().pageblock_nr_pages;
             for (Zone z : s.node().zones) {
                 if (z.managedPages == 0) continue;
+                boolean cma = false;
+                for (org.mmspec.reference.alloc.ZoneConfig zc : s.machine.config().zones()) {
+                    if (zc.type() == z.type && !zc.cma().isEmpty()) cma = true;
+                }
                 long first = (z.zoneStartPfn + pbn - 1) / pbn * pbn;
                 for (long p = first; p + pbn <= z.zoneEndPfn(); p += pbn) {
-                    if (!s.adjacentIsolation && touchesIsolated(s, p, p + pbn)) continue;
-                    out.add(Args.of("start_pfn", p, "end_pfn", p + pbn, "mode", "OTHER"));
+                    for (int k = 1; k <= s.domain.isolatePageblocks() && p + k * pbn <= z.zoneEndPfn(); k++) {
+                        long end = p + k * pbn;
+                        if (!s.adjacentIsolation && touchesIsolated(s, p, end)) continue;
+                        out.add(Args.of("start_pfn", p, "end_pfn", end, "mode", "OTHER"));
+                        if (cma) out.add(Args.of("start_pfn", p, "end_pfn", end, "mode", "CMA_ALLOC"));
+                    }
                 }
             }
             return out;

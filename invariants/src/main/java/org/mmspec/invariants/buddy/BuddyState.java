@@ -18,7 +18,7 @@ import org.mmspec.spec.buddy.BuddySpec;
  * handles of live allocations (handle = id of the step that allocated), and what the last step
  * found wrong in the spec's terms.
  */
-public final class BuddyState implements ModelState<BuddyState> {
+public final class BuddyState implements ModelState<BuddyState>, org.mmspec.invariants.engine.CompactState<BuddyState> {
     public final Machine machine;
     public final BuddySpec spec;
     /** handle → {pfn, order}; ordered, so runs are deterministic. */
@@ -35,6 +35,10 @@ public final class BuddyState implements ModelState<BuddyState> {
     final java.util.ArrayList<Long> handleList = new java.util.ArrayList<>();
     /** Relative weight of alloc over free for this try: some tries fill memory, some churn. */
     public double allocBias = 0.55;
+    /** What the enumerators offer (the bounded explorer's domain); the random explorer ignores it. */
+    public BuddyDomain domain = BuddyDomain.ALL;
+    /** domain's alloc arguments for this configuration, built on first use. */
+    java.util.List<org.mmspec.invariants.engine.Args> allocArgs;
     private final Machine.AllocFactory factory;
 
     public BuddyState(MachineConfig config, Machine.AllocFactory factory) {
@@ -57,6 +61,8 @@ public final class BuddyState implements ModelState<BuddyState> {
         this.allocBias = o.allocBias;
         this.syncedPageblockWrites = o.syncedPageblockWrites;
         this.handleList.addAll(o.handleList);
+        this.domain = o.domain;
+        this.allocArgs = o.allocArgs;
     }
 
     @Override
@@ -64,10 +70,62 @@ public final class BuddyState implements ModelState<BuddyState> {
         return new BuddyState(this);
     }
 
-    /** The state fingerprint: the reference and the spec, not the handle names. */
+    /**
+     * Overwrites this state with {@code o} (a state of the same configuration) without building a
+     * new machine: the bounded explorer restores the state it expands this way before each step.
+     * Handle and range arrays are shared: they are never written after they are made.
+     */
+    public void copyFrom(BuddyState o) {
+        machine.copyFrom(o.machine);
+        spec.copyFrom(o.spec);
+        handles.clear();
+        handles.putAll(o.handles);
+        isolated.clear();
+        isolated.putAll(o.isolated);
+        pending.clear();
+        pending.addAll(o.pending);
+        adjacentIsolation = o.adjacentIsolation;
+        allocBias = o.allocBias;
+        syncedPageblockWrites = o.syncedPageblockWrites;
+        handleList.clear();
+        handleList.addAll(o.handleList);
+        domain = o.domain;
+        allocArgs = o.allocArgs;
+    }
+
+    /** A compact byte form for the bounded explorer's queue, relative to this state (see {@link BuddyCodec}). */
+    @Override
+    public org.mmspec.invariants.engine.StateCodec<BuddyState> codec() {
+        return new BuddyCodec(this);
+    }
+
+    /**
+     * The state fingerprint, canonical for the bounded explorer: the reference machine and the
+     * spec; the live blocks {pfn, order} and the isolated ranges as sets, without their handle
+     * names (so two paths that make the same blocks under other step ids reach one state, and a
+     * state's successors are the same whatever its handles are called: free is enumerated over
+     * the live handles); and what the last step found wrong (the pending refinement or rejection
+     * findings, the kernel warnings), so that a step whose own effect is a violation never leads
+     * to a state the search takes for one seen before. The machine's statistics are left out:
+     * nothing the allocator decides reads them.
+     */
     @Override
     public long fingerprint() {
-        return org.mmspec.reference.page.MemMap.mix(machine.fingerprint() ^ spec.fingerprint());
+        long h = mix(machine.fingerprint() ^ spec.fingerprint());
+        long blocks = 0;
+        for (long[] b : handles.values()) blocks += mix((b[0] << 8) | b[1]);
+        long ranges = 0;
+        for (long[] r : isolated.values()) ranges += mix(r[0] * 0x9E3779B97F4A7C15L + r[1]);
+        h = mix(h ^ blocks);
+        h = mix(h ^ ranges);
+        if (!pending.isEmpty()) h = mix(h ^ pending.hashCode());
+        long warned = machine.warnings().count();
+        if (warned != 0) h = mix(h ^ warned);
+        return h;
+    }
+
+    private static long mix(long z) {
+        return org.mmspec.reference.page.MemMap.mix(z + 0x9E3779B97F4A7C15L);
     }
 
     public Node node() {

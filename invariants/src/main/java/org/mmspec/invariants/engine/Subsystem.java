@@ -28,6 +28,15 @@ public interface Subsystem<S extends ModelState<S>> {
     default void beginTry(S state, Rng rng) {
     }
 
+    /**
+     * The named configurations small enough for the bounded explorer to exhaust in seconds: what
+     * {@code mmspec explore} explores by default, and what the build explores to completion with
+     * each one's distinct-state count recorded in a test. None by default.
+     */
+    default List<String> exhaustiveConfigs() {
+        return List.of();
+    }
+
     default MachineConfig defaultConfig() {
         return configs().values().iterator().next();
     }

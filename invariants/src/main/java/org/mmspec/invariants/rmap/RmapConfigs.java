@@ -53,11 +53,22 @@ public final class RmapConfigs {
         return MachineConfig.of("tiny", 4, 2, List.of(ZoneConfig.of(ZoneType.NORMAL, 0, 16))).withMinFreeKbytes(0);
     }
 
+    /**
+     * {@code onepage}: 16 pages, no watermarks, up to 5 processes, each mapping at most the one
+     * virtual page 0x10, one value, fork failing at one point: the narrowest configuration that
+     * still reaches anon-vma-degree's reuse (which needs four processes alive), small enough for
+     * the bounded explorer to search to depth 7 and show its counterexample shortest.
+     */
+    public static MachineConfig onepage() {
+        return MachineConfig.of("onepage", 4, 2, List.of(ZoneConfig.of(ZoneType.NORMAL, 0, 16))).withMinFreeKbytes(0);
+    }
+
     private static final Map<String, Limits> LIMITS = Map.of(
             "small", new Limits(5, 0x10, 0x20, 3, 3, 6),
             "forks", new Limits(8, 0x10, 0x14, 2, 2, 8),
             "movable", new Limits(4, 0x10, 0x20, 4, 3, 4),
-            "tiny", new Limits(3, 0x10, 0x14, 2, 2, 3));
+            "tiny", new Limits(3, 0x10, 0x14, 2, 2, 3),
+            "onepage", new Limits(5, 0x10, 0x11, 1, 1, 1));
 
     /** The limits of a named configuration; an unknown name (a hand-written file) gets small's. */
     public static Limits limits(String configName) {
@@ -66,7 +77,7 @@ public final class RmapConfigs {
 
     public static Map<String, MachineConfig> all() {
         Map<String, MachineConfig> m = new LinkedHashMap<>();
-        for (MachineConfig c : List.of(small(), forks(), movable(), tiny())) m.put(c.name(), c);
+        for (MachineConfig c : List.of(small(), forks(), movable(), tiny(), onepage())) m.put(c.name(), c);
         return m;
     }
 }

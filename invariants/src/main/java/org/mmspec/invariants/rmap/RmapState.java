@@ -52,9 +52,22 @@ public final class RmapState implements ModelState<RmapState> {
         return new RmapState(this);
     }
 
+    /**
+     * The machine and the spec; the folios isolated for migration as a set of pfns (their handle
+     * names left out, as the bounded explorer needs: migrate_folio_move is enumerated over the
+     * live handles); and what the last step found wrong, so that a step whose own effect is a
+     * violation never lands on a state taken for one already seen.
+     */
     @Override
     public long fingerprint() {
-        return MemMap.mix(machine.fingerprint() ^ spec.fingerprint());
+        long h = MemMap.mix(machine.fingerprint() ^ spec.fingerprint());
+        if (!migrations.isEmpty()) {
+            long isolated = 0;
+            for (long pfn : migrations.values()) isolated += MemMap.mix(pfn + 0x9E3779B97F4A7C15L);
+            h = MemMap.mix(h ^ isolated);
+        }
+        if (!pending.isEmpty()) h = MemMap.mix(h ^ pending.hashCode());
+        return h;
     }
 
     public Rmap rmap() {

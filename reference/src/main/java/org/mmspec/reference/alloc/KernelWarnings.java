@@ -37,4 +37,26 @@ public final class KernelWarnings {
         count = 0;
         first.clear();
     }
+
+    /** Writes the count and the messages kept (each as its length and chars), as ints; see MemMap.saveState. */
+    public void saveState(java.util.function.IntConsumer out) {
+        Zone.putLong(out, count);
+        out.accept(first.size());
+        for (String m : first) {
+            out.accept(m.length());
+            for (int i = 0; i < m.length(); i++) out.accept(m.charAt(i));
+        }
+    }
+
+    /** Reads what {@link #saveState} wrote. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        count = Zone.getLong(in);
+        first.clear();
+        int n = in.getAsInt();
+        for (int k = 0; k < n; k++) {
+            char[] c = new char[in.getAsInt()];
+            for (int i = 0; i < c.length; i++) c[i] = (char) in.getAsInt();
+            first.add(new String(c));
+        }
+    }
 }

@@ -97,6 +97,43 @@ public final class Node {
         kcompactdWakeups = o.kcompactdWakeups;
     }
 
+    /** Writes every field {@link #copyFrom} copies, as ints; see MemMap.saveState. */
+    public void saveState(java.util.function.IntConsumer out) {
+        mem.saveState(out);
+        // the lruvec's lists live in the mem_map's list heads; its counters here
+        for (long v : lruvec.nrPages) Zone.putLong(out, v);
+        for (long[] z : lruvec.zoneLruSize) for (long v : z) Zone.putLong(out, v);
+        for (byte b : pageblockFlags) out.accept(b);
+        Zone.putLong(out, pageblockWrites[0]);
+        for (Zone z : zones) z.saveState(out);
+        out.accept(kswapdOrder);
+        out.accept(kswapdHighestZoneidx);
+        out.accept(kswapdFailures);
+        out.accept(kswapdWoken ? 1 : 0);
+        Zone.putLong(out, kswapdWakeups);
+        out.accept(kcompactdMaxOrder);
+        out.accept(kcompactdHighestZoneidx);
+        Zone.putLong(out, kcompactdWakeups);
+    }
+
+    /** Reads what {@link #saveState} wrote into a node of the same configuration. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        mem.restoreState(in);
+        for (int i = 0; i < lruvec.nrPages.length; i++) lruvec.nrPages[i] = Zone.getLong(in);
+        for (long[] z : lruvec.zoneLruSize) for (int i = 0; i < z.length; i++) z[i] = Zone.getLong(in);
+        for (int i = 0; i < pageblockFlags.length; i++) pageblockFlags[i] = (byte) in.getAsInt();
+        pageblockWrites[0] = Zone.getLong(in);
+        for (Zone z : zones) z.restoreState(in);
+        kswapdOrder = in.getAsInt();
+        kswapdHighestZoneidx = in.getAsInt();
+        kswapdFailures = in.getAsInt();
+        kswapdWoken = in.getAsInt() != 0;
+        kswapdWakeups = Zone.getLong(in);
+        kcompactdMaxOrder = in.getAsInt();
+        kcompactdHighestZoneidx = in.getAsInt();
+        kcompactdWakeups = Zone.getLong(in);
+    }
+
     /** A 64-bit hash of the whole node: mem_map, zones and the kswapd/kcompactd requests. */
     public long fingerprint() {
         long h = mem.fingerprint();

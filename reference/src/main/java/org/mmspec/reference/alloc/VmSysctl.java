@@ -25,4 +25,22 @@ public final class VmSysctl {
         watermarkBoostFactor = o.watermarkBoostFactor;
         System.arraycopy(o.lowmemReserveRatio, 0, lowmemReserveRatio, 0, lowmemReserveRatio.length);
     }
+
+    /** Writes every field {@link #copyFrom} copies, as ints; see MemMap.saveState. */
+    public void saveState(java.util.function.IntConsumer out) {
+        Zone.putLong(out, minFreeKbytes);
+        Zone.putLong(out, userMinFreeKbytes);
+        Zone.putLong(out, watermarkScaleFactor);
+        Zone.putLong(out, watermarkBoostFactor);
+        for (int r : lowmemReserveRatio) out.accept(r);
+    }
+
+    /** Reads what {@link #saveState} wrote. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        minFreeKbytes = Zone.getLong(in);
+        userMinFreeKbytes = Zone.getLong(in);
+        watermarkScaleFactor = Zone.getLong(in);
+        watermarkBoostFactor = Zone.getLong(in);
+        for (int i = 0; i < lowmemReserveRatio.length; i++) lowmemReserveRatio[i] = in.getAsInt();
+    }
 }

@@ -129,19 +129,109 @@ public final class Zone {
         compactBlockskipFlush = o.compactBlockskipFlush;
     }
 
+    /** Writes every field {@link #copyFrom} copies, as ints (longs as high then low half); see MemMap.saveState. */
+    void saveState(java.util.function.IntConsumer out) {
+        putLong(out, managedPages);
+        for (long v : nrFree) putLong(out, v);
+        putLong(out, nrFreePages);
+        putLong(out, nrFreeCmaPages);
+        putLong(out, nrFreePagesBlocks);
+        putLong(out, nrFreeHighatomic);
+        putLong(out, nrReservedHighatomic);
+        out.accept(nrIsolatePageblock);
+        for (long v : watermark) putLong(out, v);
+        putLong(out, watermarkBoost);
+        for (long v : lowmemReserve) putLong(out, v);
+        out.accept(flags);
+        putLong(out, pgalloc);
+        putLong(out, compactCachedFreePfn);
+        putLong(out, compactCachedMigratePfn[0]);
+        putLong(out, compactCachedMigratePfn[1]);
+        putLong(out, compactInitMigratePfn);
+        putLong(out, compactInitFreePfn);
+        putLong(out, compactConsidered);
+        out.accept(compactDeferShift);
+        out.accept(compactOrderFailed);
+        out.accept(compactBlockskipFlush ? 1 : 0);
+    }
+
+    /** Reads what {@link #saveState} wrote. */
+    void restoreState(java.util.function.IntSupplier in) {
+        managedPages = getLong(in);
+        for (int i = 0; i < nrFree.length; i++) nrFree[i] = getLong(in);
+        nrFreePages = getLong(in);
+        nrFreeCmaPages = getLong(in);
+        nrFreePagesBlocks = getLong(in);
+        nrFreeHighatomic = getLong(in);
+        nrReservedHighatomic = getLong(in);
+        nrIsolatePageblock = in.getAsInt();
+        for (int i = 0; i < watermark.length; i++) watermark[i] = getLong(in);
+        watermarkBoost = getLong(in);
+        for (int i = 0; i < lowmemReserve.length; i++) lowmemReserve[i] = getLong(in);
+        flags = in.getAsInt();
+        pgalloc = getLong(in);
+        compactCachedFreePfn = getLong(in);
+        compactCachedMigratePfn[0] = getLong(in);
+        compactCachedMigratePfn[1] = getLong(in);
+        compactInitMigratePfn = getLong(in);
+        compactInitFreePfn = getLong(in);
+        compactConsidered = getLong(in);
+        compactDeferShift = in.getAsInt();
+        compactOrderFailed = in.getAsInt();
+        compactBlockskipFlush = in.getAsInt() != 0;
+    }
+
+    static void putLong(java.util.function.IntConsumer out, long v) {
+        out.accept((int) (v >>> 32));
+        out.accept((int) v);
+    }
+
+    static long getLong(java.util.function.IntSupplier in) {
+        return ((long) in.getAsInt() << 32) | (in.getAsInt() & 0xffffffffL);
+    }
+
     /** A 64-bit hash of the zone's counters, watermarks, flags and pageblock bits. */
     public long fingerprint() {
-        long h = MemMap.mix(managedPages);
-        for (long v : nrFree) h = MemMap.mix(h ^ v);
-        long[] vs = {nrFreePages, nrFreeCmaPages, nrFreePagesBlocks, nrFreeHighatomic, nrReservedHighatomic,
-            nrIsolatePageblock, watermarkBoost, flags};
-        for (long v : vs) h = MemMap.mix(h ^ v);
-        for (long v : watermark) h = MemMap.mix(h ^ v);
-        for (long v : lowmemReserve) h = MemMap.mix(h ^ v);
-        long[] cs = {compactCachedFreePfn, compactCachedMigratePfn[0], compactCachedMigratePfn[1], compactInitMigratePfn,
-            compactInitFreePfn, compactConsidered, compactDeferShift, compactOrderFailed, compactBlockskipFlush ? 1 : 0};
-        for (long v : cs) h = MemMap.mix(h ^ v);
-        return h;
+        // most zones of a small machine are unpopulated and all zero: one constant for them
+        long any = managedPages | nrFreePages | nrFreeCmaPages | nrFreePagesBlocks | nrFreeHighatomic
+                | nrReservedHighatomic | nrIsolatePageblock | watermarkBoost | flags | compactCachedFreePfn
+                | compactCachedMigratePfn[0] | compactCachedMigratePfn[1] | compactInitMigratePfn | compactInitFreePfn
+                | compactConsidered | compactDeferShift | compactOrderFailed | (compactBlockskipFlush ? 1 : 0);
+        for (long v : nrFree) any |= v;
+        for (long v : watermark) any |= v;
+        for (long v : lowmemReserve) any |= v;
+        if (any == 0) return ALL_ZERO_FINGERPRINT;
+        // one multiply per field and a full mix at the end: the fields are small counters, and the
+        // explorer fingerprints every state it generates, so this sits on its hot path
+        long h = step(0x6a09e667f3bcc909L, managedPages);
+        for (long v : nrFree) h = step(h, v);
+        h = step(h, nrFreePages);
+        h = step(h, nrFreeCmaPages);
+        h = step(h, nrFreePagesBlocks);
+        h = step(h, nrFreeHighatomic);
+        h = step(h, nrReservedHighatomic);
+        h = step(h, nrIsolatePageblock);
+        h = step(h, watermarkBoost);
+        h = step(h, flags);
+        for (long v : watermark) h = step(h, v);
+        for (long v : lowmemReserve) h = step(h, v);
+        h = step(h, compactCachedFreePfn);
+        h = step(h, compactCachedMigratePfn[0]);
+        h = step(h, compactCachedMigratePfn[1]);
+        h = step(h, compactInitMigratePfn);
+        h = step(h, compactInitFreePfn);
+        h = step(h, compactConsidered);
+        h = step(h, compactDeferShift);
+        h = step(h, compactOrderFailed);
+        h = step(h, compactBlockskipFlush ? 1 : 0);
+        return MemMap.mix(h);
+    }
+
+    private static final long ALL_ZERO_FINGERPRINT = MemMap.mix(0x3c6ef372fe94f82bL);
+
+    private static long step(long h, long v) {
+        h = (h ^ v) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 29);
     }
 
     public String name() {

@@ -96,6 +96,70 @@ public final class MemMap {
         privateData = copyOf(o.privateData, privateData);
     }
 
+    /**
+     * Writes every field {@link #copyFrom} copies, as a sequence of ints, for a compact saved
+     * state (the bounded explorer's queue); {@link #restoreState} reads them back in the same
+     * order into a map of the same geometry. Keep the three in step.
+     */
+    public void saveState(java.util.function.IntConsumer out) {
+        for (int i = 0; i < nrPages; i++) out.accept(flags[i]);
+        for (int i = 0; i < nrPages; i++) out.accept(order[i]);
+        for (int i = 0; i < 2 * nrPages; i++) out.accept(links[i]);
+        for (int i = 0; i < nrPages; i++) out.accept(refcount[i]);
+        out.accept(nrLists);
+        for (int l = 0; l < nrLists; l++) out.accept(headNext[l]);
+        for (int l = 0; l < nrLists; l++) out.accept(headPrev[l]);
+        saveOptional(mapcount, out);
+        saveOptional(mapping, out);
+        saveOptional(index, out);
+        saveOptional(privateData, out);
+    }
+
+    /** Reads what {@link #saveState} wrote into this map (same geometry). */
+    public void restoreState(java.util.function.IntSupplier in) {
+        for (int i = 0; i < nrPages; i++) flags[i] = in.getAsInt();
+        for (int i = 0; i < nrPages; i++) order[i] = (byte) in.getAsInt();
+        for (int i = 0; i < 2 * nrPages; i++) links[i] = in.getAsInt();
+        for (int i = 0; i < nrPages; i++) refcount[i] = in.getAsInt();
+        int n = in.getAsInt();
+        if (n != nrLists) throw new IllegalArgumentException("saved mem_map has " + n + " list heads, this one " + nrLists);
+        for (int l = 0; l < nrLists; l++) headNext[l] = in.getAsInt();
+        for (int l = 0; l < nrLists; l++) headPrev[l] = in.getAsInt();
+        mapcount = restoreOptional(mapcount, in);
+        mapping = restoreOptional(mapping, in);
+        index = restoreOptional(index, in);
+        privateData = restoreOptional(privateData, in);
+    }
+
+    private static void saveOptional(int[] a, java.util.function.IntConsumer out) {
+        out.accept(a == null ? 0 : 1);
+        if (a != null) for (int v : a) out.accept(v);
+    }
+
+    private static void saveOptional(long[] a, java.util.function.IntConsumer out) {
+        out.accept(a == null ? 0 : 1);
+        if (a != null) {
+            for (long v : a) {
+                out.accept((int) (v >>> 32));
+                out.accept((int) v);
+            }
+        }
+    }
+
+    private int[] restoreOptional(int[] a, java.util.function.IntSupplier in) {
+        if (in.getAsInt() == 0) return null;
+        if (a == null) a = new int[nrPages];
+        for (int i = 0; i < nrPages; i++) a[i] = in.getAsInt();
+        return a;
+    }
+
+    private long[] restoreOptional(long[] a, java.util.function.IntSupplier in) {
+        if (in.getAsInt() == 0) return null;
+        if (a == null) a = new long[nrPages];
+        for (int i = 0; i < nrPages; i++) a[i] = ((long) in.getAsInt() << 32) | (in.getAsInt() & 0xffffffffL);
+        return a;
+    }
+
     private static int[] copyOf(int[] src, int[] dst) {
         if (src == null) return null;
         if (dst == null) return src.clone();
@@ -300,7 +364,14 @@ public final class MemMap {
             if (privateData != null) v = v * 31 + privateData[i];
             h = mix(h ^ v);
         }
-        for (int l = 0; l < nrLists; l++) h = mix(h ^ ((long) headNext[l] << 32 | (headPrev[l] & 0xffffffffL)));
+        // an empty list's head is its own sentinel whatever the state, so only non-empty heads are
+        // mixed in, each with its list id: equal states still hash equal, at a fraction of the cost
+        // (most of a zone's free_area lists are empty)
+        for (int l = 0; l < nrLists; l++) {
+            int n = headNext[l];
+            if (n == sentinel(l) && headPrev[l] == n) continue;
+            h = mix(h ^ ((long) l << 48) ^ ((long) n << 24) ^ (headPrev[l] & 0xffffffL) ^ 0x5bd1e995L);
+        }
         return h;
     }
 

@@ -95,6 +95,42 @@ public final class BuddySpec {
         availPrefix = o.availPrefix;
     }
 
+    /**
+     * Writes the state (blocks, classes, deferred merges) as a sequence of ints, for a compact
+     * saved copy; {@link #restoreState} reads it back into a spec of the same geometry. Keep both
+     * in step with {@link #copyFrom}.
+     */
+    public void saveState(java.util.function.IntConsumer out) {
+        for (int i = 0; i < nrPages; i++) out.accept(zone[i]);
+        for (int i = 0; i < nrPages; i++) out.accept(headOrder[i] < 0 ? 0 : (headOrder[i] + 1) << 1 | (headFree[i] ? 1 : 0));
+        for (byte c : pbClass) out.accept(c);
+        out.accept(deferred.size());
+        for (long d : deferred) {
+            out.accept((int) (d >>> 32));
+            out.accept((int) d);
+        }
+    }
+
+    /** Reads what {@link #saveState} wrote. */
+    public void restoreState(java.util.function.IntSupplier in) {
+        boolean zonesChanged = false;
+        for (int i = 0; i < nrPages; i++) {
+            byte z = (byte) in.getAsInt();
+            zonesChanged |= z != zone[i];
+            zone[i] = z;
+        }
+        if (zonesChanged) availPrefix = null;
+        for (int i = 0; i < nrPages; i++) {
+            int h = in.getAsInt();
+            headOrder[i] = h == 0 ? NONE : (byte) ((h >> 1) - 1);
+            headFree[i] = h != 0 && (h & 1) != 0;
+        }
+        for (int i = 0; i < pbClass.length; i++) pbClass[i] = (byte) in.getAsInt();
+        deferred.clear();
+        int n = in.getAsInt();
+        for (int k = 0; k < n; k++) deferred.add(((long) in.getAsInt() << 32) | (in.getAsInt() & 0xffffffffL));
+    }
+
     private void setHead(int i, int order, boolean free) {
         headOrder[i] = (byte) order;
         headFree[i] = free;

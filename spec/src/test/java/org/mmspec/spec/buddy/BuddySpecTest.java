@@ -312,6 +312,32 @@ class BuddySpecTest {
         wellFormed(s);
     }
 
+    // ------------------------------------------------------------------ saved state
+
+    @Test
+    void saveStateRestoresBlocksClassesAndDeferredPairs() {
+        BuddySpec s = new BuddySpec(0, 64, 4, 2);
+        s.makeAvailable(0, 64, 0);
+        s.setClass(4, HIGHATOMIC);
+        s.initialFree();
+        s.retype(4, NORMAL);
+        s.noteDeferredMerges();
+        ok(s.alloc(req(1, 0), 16, NORMAL));
+        ok(s.isolate(32, true));
+        List<Integer> ints = new ArrayList<>();
+        s.saveState(ints::add);
+        BuddySpec t = twoZones();
+        int[] i = {0};
+        t.restoreState(() -> ints.get(i[0]++));
+        assertEquals(ints.size(), i[0]);
+        assertEquals(s.fingerprint(), t.fingerprint());
+        assertTrue(t.isDeferred(0, 2));
+        assertTrue(t.isAllocatedHead(16));
+        assertEquals(ISOLATED, t.classOf(32));
+        assertEquals(s.check(), t.check());
+        assertEquals(s.freePages(0, ALL), t.freePages(0, ALL), "zones restored, the free count follows");
+    }
+
     // ------------------------------------------------------------------ retype and deferred merges
 
     @Test
