@@ -17,6 +17,7 @@ import org.mmspec.reference.alloc.VmSysctl;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.page.MemMap;
+import org.mmspec.reference.reclaim.Reclaim;
 import org.mmspec.reference.rmap.Rmap;
 
 /**
@@ -36,6 +37,8 @@ public final class Machine {
     private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
+    /** Reclaim (mm/vmscan.c, mm/workingset.c, the swap device and the page cache), installed in the slow path. */
+    private final Reclaim reclaim;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -57,6 +60,9 @@ public final class Machine {
         this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
+        this.reclaim = new Reclaim(this.config, node, pageAlloc, rmap);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -91,6 +97,10 @@ public final class Machine {
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
+        this.reclaim = new Reclaim(config, node, pageAlloc, rmap);
+        this.reclaim.copyFrom(o.reclaim);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -100,6 +110,7 @@ public final class Machine {
         warnings.copyFrom(o.warnings);
         pageAlloc.copyFrom(o.pageAlloc);
         rmap.copyFrom(o.rmap);
+        reclaim.copyFrom(o.reclaim);
     }
 
     /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */
@@ -110,6 +121,7 @@ public final class Machine {
         h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
         h = MemMap.mix(h ^ rmap.fingerprint());
+        h = MemMap.mix(h ^ reclaim.fingerprint());
         return h;
     }
 
@@ -187,6 +199,11 @@ public final class Machine {
     /** The processes, their VMAs, page tables and anonymous pages, and the reverse map. */
     public Rmap rmap() {
         return rmap;
+    }
+
+    /** Page reclaim: the LRU, kswapd, the swap device and swap cache, the page cache of files. */
+    public Reclaim reclaim() {
+        return reclaim;
     }
 
     /**
