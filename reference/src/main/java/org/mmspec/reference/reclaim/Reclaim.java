@@ -191,7 +191,9 @@ public final class Reclaim implements SlowpathHooks {
         if (lruvec.total() == 0) {
             // an empty LRU: do_try_to_free_pages() makes its two passes (the second with a full
             // memcg walk) scanning nothing; only throttling, the counters and the refault snapshot move
-            if (!vmscan.allow_direct_reclaim()) stats.directReclaimThrottled++;
+            boolean usable = false;
+            for (int zi : node.zonelist) if (zi <= org.mmspec.reference.alloc.Gfp.gfpZone(gfpMask) && zi <= ZoneType.NORMAL.idx()) usable = true;
+            if (usable && !vmscan.allow_direct_reclaim()) stats.directReclaimThrottled++;
             stats.directReclaimRuns++;
             stats.allocstall += 2;
             vmscan.snapshot_refaults();

@@ -893,8 +893,10 @@ final class Vmscan {
         sc.may_writepage = true; // !laptop_mode
         sc.may_unmap = true;
         sc.may_swap = true;
-        // throttle_direct_reclaim(): the first node with a zone up to ZONE_NORMAL
-        if (!allow_direct_reclaim()) r.stats.directReclaimThrottled++;
+        // throttle_direct_reclaim(): based on the first node with a usable zone up to ZONE_NORMAL
+        boolean usable = false;
+        for (int zi : node().zonelist) if (zi <= sc.reclaim_idx && zi <= ZoneType.NORMAL.idx()) usable = true;
+        if (usable && !allow_direct_reclaim()) r.stats.directReclaimThrottled++;
         r.stats.directReclaimRuns++;
         return do_try_to_free_pages(sc);
     }
