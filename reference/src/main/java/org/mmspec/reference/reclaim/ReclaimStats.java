@@ -13,15 +13,15 @@ public final class ReclaimStats {
     public long pgscanKswapd, pgscanDirect, pgstealKswapd, pgstealDirect;
     public long pgscanAnon, pgscanFile, pgstealAnon, pgstealFile;
     public long pgrefill, pgactivate, pgdeactivate, pgrotated, pgscanSkip;
-    public long pswpin, pswpout, swapZeroFilled, swapAllocFail, swapFull;
+    public long pswpin, pswpout, swapZeroFilled, swapAllocFail;
     public long pgmajfault, swapCacheHits, swapinSkipSwapcache;
     public long allocstall, directReclaimRuns, directReclaimThrottled, pageoutrun;
     public long kswapdRuns, kswapdSleeps, kswapdHighWmarkHitQuickly, kswapdFailuresHit, kswapdBoostReclaim;
     public long folioRefActivate, folioRefKeep, folioRefReclaim, folioRefReclaimClean;
-    public long unmapFail, writebackActivated, dirtyFileActivated, refKeptDirty;
+    public long unmapFail, writebackActivated, dirtyFileActivated;
     public long filemapReads, filemapHits, filemapMisses, filemapWrites, pageCacheEvictions;
     public long flusherRuns, writebackStarted, writebackCompleted, folioRotateReclaimable;
-    public long markAccessedReferenced, markAccessedActivated, folioDeactivated, madviseCold;
+    public long markAccessedReferenced, markAccessedActivated, folioDeactivated;
     public long shadowsStored, refaultsRecent, refaultsOld;
 
     public void copyFrom(ReclaimStats o) {
