@@ -97,6 +97,9 @@ public final class RunAll {
         } else if (bench.endsWith("RmapWalkBench.walk") || bench.endsWith("RmapWalkBench.folioReferenced")) {
             unit = "walks/s";
             targetText = "none (page mapped by " + RmapWalkBench.PROCESSES + " processes)";
+        } else if (bench.endsWith("KswapdBench.kswapd")) {
+            unit = "pages/s";
+            targetText = "none (kswapd reclaiming 2^18 pages, anon and file)";
         } else if (bench.endsWith("CheckedStepsBench.explore")) {
             target = 100_000;
             unit = "checked steps/s";

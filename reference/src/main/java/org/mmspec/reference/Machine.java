@@ -19,6 +19,7 @@ import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.compaction.Compaction;
 import org.mmspec.reference.migrate.Migrate;
 import org.mmspec.reference.page.MemMap;
+import org.mmspec.reference.reclaim.Reclaim;
 import org.mmspec.reference.rmap.Rmap;
 
 /**
@@ -46,6 +47,10 @@ public final class Machine {
      */
     private final Compaction compaction;
     private boolean compactionEnabled;
+    /** Reclaim (mm/vmscan.c, mm/workingset.c, the swap device and the page cache), installed in the slow path. */
+    private final Reclaim reclaim;
+    /** The reclaim model's fingerprint at boot (empty LRUs, no swap in use), for {@link #saveState}. */
+    private final long reclaimBootFingerprint;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -69,6 +74,10 @@ public final class Machine {
         this.rmap = new Rmap(this.config, pageAlloc);
         this.rmapBootFingerprint = rmap.fingerprint();
         this.compaction = new Compaction(pageAlloc, rmap);
+        this.reclaim = new Reclaim(this.config, node, pageAlloc, rmap);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
+        this.reclaimBootFingerprint = reclaim.fingerprint();
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -107,6 +116,11 @@ public final class Machine {
         this.compaction = new Compaction(pageAlloc, rmap);
         this.compaction.copyFrom(o.compaction);
         if (o.compactionEnabled) enableCompaction();
+        this.reclaim = new Reclaim(config, node, pageAlloc, rmap);
+        this.reclaim.copyFrom(o.reclaim);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
+        this.reclaimBootFingerprint = o.reclaimBootFingerprint;
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -118,6 +132,7 @@ public final class Machine {
         rmap.copyFrom(o.rmap);
         compaction.copyFrom(o.compaction);
         if (o.compactionEnabled) enableCompaction();
+        reclaim.copyFrom(o.reclaim);
     }
 
     /**
@@ -132,6 +147,10 @@ public final class Machine {
         if (rmap.fingerprint() != rmapBootFingerprint) {
             throw new IllegalStateException("Machine.saveState does not save processes, and this machine has left its boot "
                     + "rmap state; keep such states as copies");
+        }
+        if (reclaim.fingerprint() != reclaimBootFingerprint) {
+            throw new IllegalStateException("Machine.saveState does not save the LRU lists, page cache or swap, and this "
+                    + "machine's reclaim state has left boot; keep such states as copies");
         }
         if (compaction.current() != null) {
             throw new IllegalStateException("Machine.saveState does not save a compaction run in progress; keep such states "
@@ -158,6 +177,7 @@ public final class Machine {
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
         h = MemMap.mix(h ^ rmap.fingerprint());
         h = MemMap.mix(h ^ compaction.fingerprint());
+        h = MemMap.mix(h ^ reclaim.fingerprint());
         return h;
     }
 
@@ -258,6 +278,11 @@ public final class Machine {
     /** The processes, their VMAs, page tables and anonymous pages, and the reverse map. */
     public Rmap rmap() {
         return rmap;
+    }
+
+    /** Page reclaim: the LRU, kswapd, the swap device and swap cache, the page cache of files. */
+    public Reclaim reclaim() {
+        return reclaim;
     }
 
     /**

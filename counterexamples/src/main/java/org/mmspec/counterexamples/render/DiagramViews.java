@@ -17,6 +17,7 @@ public final class DiagramViews {
         register(new BuddyView());
         register(new RmapView());
         register(new CompactionView());
+        register(new ReclaimView());
         register(new OracleView());
     }
 

@@ -1083,7 +1083,7 @@ public class PageAlloc {
      * wakeup_kcompactd() (mm/compaction.c): record the order and zone for kcompactd; whether it
      * runs (kcompactd_node_suitable) belongs to the compaction model.
      */
-    protected void wakeup_kcompactd(int order, int highest_zoneidx) {
+    public void wakeup_kcompactd(int order, int highest_zoneidx) {
         if (order == 0) return;
         if (node.kcompactdMaxOrder < order) node.kcompactdMaxOrder = order;
         if (node.kcompactdHighestZoneidx > highest_zoneidx) node.kcompactdHighestZoneidx = highest_zoneidx;

@@ -631,6 +631,15 @@ public final class Compaction implements SlowpathHooks {
                 // folio_get_nontail_page(): an LRU folio has references, so this succeeds
                 mem.refcount[page]++;
                 boolean anonMapping = true; // folio_mapping() is NULL for an anonymous folio
+                int mapping = mem.mappingOf(page);
+                if ((mapping != 0 && (mapping & 1) == 0) || (mem.flags[page] & PageFlags.PG_swapcache) != 0) {
+                    // A page cache or swap cache folio (the reclaim model's). The kernel migrates
+                    // these through their address_space (filemap_migrate_folio(),
+                    // __folio_migrate_mapping() replacing the xarray entry); the migration model
+                    // moves anonymous folios only, so compaction leaves them where they are.
+                    events.unmodelledSkipped++;
+                    failPut = true;
+                } else
                 // Migration will fail if an anonymous page is pinned in memory
                 if (anonMapping && (migrate.folio_ref_count(low_pfn) - 1) > mem.mapcountOf(page)) {
                     events.pinnedSkipped++;

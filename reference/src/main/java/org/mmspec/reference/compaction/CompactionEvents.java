@@ -21,6 +21,8 @@ public final class CompactionEvents {
     public long kcompactdWake, compactMemory, proactive;
     public long runs, rounds, rescans, deferred, deferrals, restarts, skipResets;
     public long freeIsolateWatermarkFailures, pinnedSkipped, skipOnFailure, throttled, captured;
+    /** Page cache and swap cache folios the migration scanner left alone (their migration is not modelled). */
+    public long unmodelledSkipped;
     public final long[] results = new long[RESULT_NAMES.length];
     /** Runs the model had to stop because a round left them where they were (the kernel loops for ever). */
     public long livelocks;
@@ -46,6 +48,7 @@ public final class CompactionEvents {
         skipResets = o.skipResets;
         freeIsolateWatermarkFailures = o.freeIsolateWatermarkFailures;
         pinnedSkipped = o.pinnedSkipped;
+        unmodelledSkipped = o.unmodelledSkipped;
         skipOnFailure = o.skipOnFailure;
         throttled = o.throttled;
         captured = o.captured;
@@ -84,6 +87,7 @@ public final class CompactionEvents {
         m.put("__reset_isolation_suitable", skipResets);
         m.put("rescan to finish the pageblock", rescans);
         m.put("pinned folio skipped", pinnedSkipped);
+        m.put("page or swap cache folio skipped (not modelled)", unmodelledSkipped);
         m.put("skip_on_failure", skipOnFailure);
         m.put("__isolate_free_page under the watermark", freeIsolateWatermarkFailures);
         m.put("too_many_isolated", throttled);
