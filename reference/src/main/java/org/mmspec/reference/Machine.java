@@ -16,6 +16,7 @@ import org.mmspec.reference.alloc.RejectedOperationException;
 import org.mmspec.reference.alloc.VmSysctl;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
+import org.mmspec.reference.ksm.Ksm;
 import org.mmspec.reference.page.MemMap;
 import org.mmspec.reference.rmap.Rmap;
 
@@ -36,6 +37,8 @@ public final class Machine {
     private final MachineHooks hooks = new MachineHooks();
     /** The processes and their anonymous memory (mm/rmap.c and friends): init alone at boot. */
     private final Rmap rmap;
+    /** ksmd and its trees (mm/ksm.c): stopped (run 0), no mm on its list, at boot. */
+    private final Ksm ksm;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -57,6 +60,7 @@ public final class Machine {
         this.pageAlloc.setHooks(hooks);
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
+        this.ksm = new Ksm(this.config, rmap);
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -91,6 +95,8 @@ public final class Machine {
         this.isolation = new PageIsolation(pageAlloc);
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
+        this.ksm = new Ksm(config, rmap);
+        this.ksm.copyFrom(o.ksm);
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -100,6 +106,7 @@ public final class Machine {
         warnings.copyFrom(o.warnings);
         pageAlloc.copyFrom(o.pageAlloc);
         rmap.copyFrom(o.rmap);
+        ksm.copyFrom(o.ksm);
     }
 
     /** A 64-bit hash of the machine's state (not of its statistics), equal for equal states. */
@@ -110,6 +117,7 @@ public final class Machine {
         h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
         h = MemMap.mix(h ^ rmap.fingerprint());
+        h = MemMap.mix(h ^ ksm.fingerprint());
         return h;
     }
 
@@ -187,6 +195,11 @@ public final class Machine {
     /** The processes, their VMAs, page tables and anonymous pages, and the reverse map. */
     public Rmap rmap() {
         return rmap;
+    }
+
+    /** Kernel samepage merging: ksmd, its mm slots, rmap_items and trees, /sys/kernel/mm/ksm. */
+    public Ksm ksm() {
+        return ksm;
     }
 
     /**

@@ -77,6 +77,8 @@ final class Migrate {
             r.mem.flags[sp] &= ~PageFlags.PG_unevictable;
             r.mem.flags[dp] |= PageFlags.PG_unevictable;
         }
+        // folio_migrate_flags() -> folio_migrate_ksm(): a KSM page's stable node follows it to dst
+        r.ksmHooks.folio_migrate_ksm(dst, src);
         r.lruvec().folio_add_lru(dst); // migrate_folio_move(): folio_add_lru(dst)
         if (m.pageWasMapped()) remove_migration_ptes(src, dst);
         r.folio_put(dst); // "decrease refcount of dst, which will not free the page because new page owner increased"
@@ -87,7 +89,8 @@ final class Migrate {
     }
 
     /**
-     * remove_migration_ptes(src, dst): walk dst's reverse map (its mapping is src's) and replace
+     * remove_migration_ptes(src, dst): walk dst's reverse map (its mapping is src's; for a KSM
+     * page, rmap_walk_ksm() through the stable node, whose kpfn is dst now) and replace
      * each migration entry for src by a PTE to dst (remove_migration_pte()): young if the entry
      * was, dirty if the entry and the folio were, writable if the entry was, and the rmap added
      * back with RMAP_EXCLUSIVE for a writable or exclusive entry.
