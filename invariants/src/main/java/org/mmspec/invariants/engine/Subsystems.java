@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.mmspec.invariants.buddy.BuddySubsystem;
+import org.mmspec.invariants.ksm.KsmSubsystem;
 import org.mmspec.invariants.rmap.RmapSubsystem;
 import org.mmspec.invariants.oracle.OracleSubsystem;
 
@@ -18,6 +19,7 @@ public final class Subsystems {
     static {
         ALL.put("buddy", BuddySubsystem::new);
         ALL.put("rmap", RmapSubsystem::new);
+        ALL.put(KsmSubsystem.NAME, KsmSubsystem::new);
         ALL.put(OracleSubsystem.NAME, OracleSubsystem::reference);
     }
 

@@ -140,6 +140,13 @@ public final class Ksm implements KsmHooks {
     final TreeMap<Integer, KsmMm> mms = new TreeMap<>();
     int nextItemId = 1;
     int nextNodeId = 1;
+    /**
+     * Model ghost: KSM zero pages the teardown of a failed fork unmapped. dup_mm() copies the
+     * parent's mm->ksm_zero_pages, ksm_fork() (which adds them to ksm_zero_pages) runs only when
+     * dup_mmap() succeeds, but the zap of the half-built child subtracts each KSM zero PTE it had
+     * copied: ksm_zero_pages then undercounts by this much (v6.18, include/linux/ksm.h).
+     */
+    long zeroPagesLostByFailedFork;
     /** zero_checksum: calc_checksum(ZERO_PAGE(0)). */
     final int zero_checksum = checksum(0);
 
@@ -1234,11 +1241,13 @@ public final class Ksm implements KsmHooks {
             child.ksm_rmap_items = parent.ksm_rmap_items;
             child.ksm_zero_pages = parent.ksm_zero_pages;
         }
+        child.forkPending = true;
         mms.put(mm.pid, child);
     }
 
     @Override
     public void ksm_fork(MmStruct mm, MmStruct oldmm) {
+        kmm(mm).forkPending = false;
         KsmMm parent = kmmIfAny(oldmm);
         if (parent == null || !parent.mmfVmMergeable) return; // adding mm to ksm is best effort on fork
         KsmMm child = kmm(mm);
@@ -1254,6 +1263,7 @@ public final class Ksm implements KsmHooks {
         ksm_zero_pages--;
         KsmMm k = kmmIfAny(mm);
         if (k != null) k.ksm_zero_pages--;
+        if (k != null && k.forkPending) zeroPagesLostByFailedFork++;
     }
 
     // ------------------------------------------------------------------ madvise
@@ -1651,6 +1661,16 @@ public final class Ksm implements KsmHooks {
     }
 
     @Override
+    public boolean rmapItemFor(long pfn, MmStruct mm, long addr) {
+        KsmStableNode n = folio_stable_node(pfn);
+        if (n == null) return false;
+        for (KsmRmapItem i = n.hlistFirst; i != null; i = i.hlistNext) {
+            if (i.mm.mm == mm && (i.address >>> PAGE_SHIFT) == addr) return true;
+        }
+        return false;
+    }
+
+    @Override
     public boolean stableNodeLive(int id) {
         return nodes.containsKey(id);
     }
@@ -1748,6 +1768,11 @@ public final class Ksm implements KsmHooks {
         return zero_checksum;
     }
 
+    /** KSM zero pages a failed fork's teardown took off ksm_zero_pages without their having been added (see the field). */
+    public long zeroPagesLostByFailedFork() {
+        return zeroPagesLostByFailedFork;
+    }
+
     public RbRoot stableTree() {
         return root_stable_tree;
     }
@@ -1829,6 +1854,7 @@ public final class Ksm implements KsmHooks {
         scanAddress = o.scanAddress;
         nextItemId = o.nextItemId;
         nextNodeId = o.nextNodeId;
+        zeroPagesLostByFailedFork = o.zeroPagesLostByFailedFork;
         warnings.copyFrom(o.warnings);
         stats.copyFrom(o.stats);
 
@@ -1954,7 +1980,8 @@ public final class Ksm implements KsmHooks {
         long[] scalars = {ksm_run, ksm_thread_pages_to_scan, ksm_thread_sleep_millisecs, ksm_max_page_sharing,
             ksm_use_zero_pages ? 1 : 0, ksm_smart_scan ? 1 : 0, ksm_stable_node_chains_prune_millisecs, ksm_pages_scanned,
             ksm_pages_shared, ksm_pages_sharing, ksm_pages_unshared, ksm_rmap_items, ksm_stable_node_chains,
-            ksm_stable_node_dups, ksm_zero_pages, ksm_pages_skipped, seqnr, scanAddress, nextItemId, nextNodeId};
+            ksm_stable_node_dups, ksm_zero_pages, ksm_pages_skipped, seqnr, scanAddress, nextItemId, nextNodeId,
+            zeroPagesLostByFailedFork};
         for (long v : scalars) h = MemMap.mix(h ^ v);
         for (KsmMmSlot s = ksm_mm_head.next; s != ksm_mm_head; s = s.next) {
             KsmMm k = s.mm;

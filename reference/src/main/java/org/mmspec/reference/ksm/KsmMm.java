@@ -20,6 +20,8 @@ public final class KsmMm {
     boolean mmfVmMergeable;
     /** The mm's slot while it has one (mm_slot_lookup()). */
     KsmMmSlot slot;
+    /** Model ghost: a fork is building this mm (dup_mm() done, ksm_fork() not yet). */
+    boolean forkPending;
 
     KsmMm(MmStruct mm) {
         this.mm = mm;

@@ -56,6 +56,16 @@ public interface KsmHooks {
         return vmFlags;
     }
 
+    /**
+     * Whether rmap_walk_ksm() must find mapping (mm, addr) of the KSM page at pfn: true when the
+     * page's stable node has an rmap_item for it. A mapping a fork copied is found only through the
+     * rmap_item of the mapping it was copied from (search_new_forks), and not at all once that one
+     * has left the node, until ksmd reaches the child: fork does not copy rmap_items.
+     */
+    default boolean rmapItemFor(long pfn, MmStruct mm, long addr) {
+        return true;
+    }
+
     /** Whether a stable node with this id exists (for the invariants: a KSM page's mapping must name one). */
     default boolean stableNodeLive(int id) {
         return false;

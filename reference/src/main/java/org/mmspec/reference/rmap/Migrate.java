@@ -35,7 +35,15 @@ final class Migrate {
         boolean mapped = r.mapcount(src) > 0;
         if (mapped) r.try_to_migrate(src);
         if (r.mapcount(src) != 0) {
-            r.warnings.warn("migrate_folio_unmap", "folio_mapped(src) after try_to_migrate() pfn 0x" + Long.toHexString(src));
+            // The reverse map did not reach every mapping (a KSM page whose fork-inherited mapping ksmd has
+            // not met yet: rmap_walk_ksm() only knows the stable node's rmap_items and their forks): out:
+            // migrate_folio_undo_src() and _undo_dst(), -EAGAIN; migrate_pages() retries, then puts it back.
+            if (mapped) remove_migration_ptes(src, src);
+            if (anonVma != null) r.put_anon_vma(anonVma);
+            r.folio_putback_lru(src);
+            r.pageAlloc.__free_pages(dst, 0);
+            r.stats.migrationsStillMapped++;
+            return Rmap.EAGAIN;
         }
         r.migrations.put(src, new Migration(src, dst, anonVma, mapped));
         r.stats.migrationsUnmapped++;

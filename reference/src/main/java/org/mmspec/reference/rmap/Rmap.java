@@ -496,7 +496,8 @@ public final class Rmap {
      * folio, allocate the destination (GFP_HIGHUSER_MOVABLE), take a reference on its anon_vma
      * (folio_get_anon_vma()) and {@code try_to_migrate()}: every PTE mapping it becomes a
      * migration entry. Returns 0, {@link #EBUSY} (already isolated), or {@link #ENOMEM} (no
-     * destination page), the last two changing nothing.
+     * destination page), the last two changing nothing, or {@link #EAGAIN} when try_to_migrate()
+     * left the folio mapped (the KSM reverse map can miss a fork-inherited mapping), everything undone.
      */
     public int migrate_folio_unmap(long pfn) {
         checkAnonFolio("migrate_folio_unmap", pfn);
@@ -1019,8 +1020,12 @@ public final class Rmap {
     private void walk(long pfn, boolean kernel, BiPredicate<VmAreaStruct, Long> rmapOne) {
         int m = mem.mappingOf(page(pfn));
         if ((m & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM) {
-            if (kernel) stats.rmapWalks++;
-            ksmHooks.rmap_walk_ksm(pfn, rmapOne);
+            if (kernel) {
+                stats.rmapWalks++;
+                ksmHooks.rmap_walk_ksm(pfn, rmapOne);
+            } else {
+                ksmHooks.rmapWalkKsmCandidates(pfn, rmapOne::test);
+            }
             return;
         }
         AnonVma a = (m & PAGE_MAPPING_ANON) == 0 ? null : anonVmas.get(m >>> 2);
@@ -1088,6 +1093,7 @@ public final class Rmap {
         public long munmaps, splits;
         public long rmapWalks, folioReferenced, folioReferencedYoung;
         public long migrationsUnmapped, migrationEntries, migrationsMoved, migrationsUndone, migrationsEnomem;
+        public long migrationsStillMapped;
 
         void copyFrom(RmapStats o) {
             for (java.lang.reflect.Field f : RmapStats.class.getFields()) {
@@ -1130,6 +1136,7 @@ public final class Rmap {
             m.put("migration: moved", migrationsMoved);
             m.put("migration: undone", migrationsUndone);
             m.put("migration: no destination page", migrationsEnomem);
+            m.put("migration: still mapped after try_to_migrate (-EAGAIN)", migrationsStillMapped);
             return m;
         }
     }
