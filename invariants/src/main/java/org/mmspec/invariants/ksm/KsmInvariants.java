@@ -106,9 +106,9 @@ public final class KsmInvariants {
                         KsmInvariants::wrprotect),
                 Invariant.of("KSM-MERGEABLE-ONLY", SUB,
                         "KSM merges only in VM_MERGEABLE VMAs with an anon_vma: every mapping the stable tree records (an "
-                                + "rmap_item whose address maps its node's page) and every zero page KSM placed lies in one. "
-                                + "(A page processes share by fork becomes a KSM page where it is, so their other mappings may "
-                                + "map it.)",
+                                + "rmap_item whose address maps its node's page) and every zero page KSM placed lies in one, "
+                                + "while the other mappings of a page processes share by fork may map it once it is made a KSM "
+                                + "page where it is.",
                         "mm/ksm.c:find_mergeable_vma, try_to_merge_one_page, ksm_madvise (v6.18): MADV_UNMERGEABLE "
                                 + "unmerge_ksm_pages() before clearing VM_MERGEABLE",
                         KsmInvariants::mergeableOnly),
