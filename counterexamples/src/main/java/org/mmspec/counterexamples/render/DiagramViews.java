@@ -16,6 +16,7 @@ public final class DiagramViews {
     static {
         register(new BuddyView());
         register(new RmapView());
+        register(new KsmView());
         register(new OracleView());
     }
 

@@ -551,9 +551,8 @@ public final class KsmInvariants {
                             + " in " + v.name() + ": not page aligned (low bits " + hex(addr & ~Ksm.PAGE_MASK) + ", the rmap_item's "
                             + "flags)", List.of(pfn), withName(nodes, v.name())));
                     if (full(out)) return;
-                    continue;
                 }
-                long page = addr >>> Ksm.PAGE_SHIFT;
+                long page = addr >>> Ksm.PAGE_SHIFT; // the PTE lookup ignores the low bits: the mapping is still reached
                 if (!v.contains(page)) {
                     out.add(new Violation("KSM-RMAP-WALK", "rmap_walk_ksm() of pfn " + hex(pfn) + " hands rmap_one page " + hex(page)
                             + ", outside " + v.name(), List.of(pfn), withName(nodes, v.name())));
