@@ -166,17 +166,20 @@ public final class Ksm implements KsmHooks {
     // ------------------------------------------------------------------ checksums and contents
 
     /**
-     * calc_checksum() of a page holding {@code value}: a 32-bit hash of the abstract content (the
-     * SplitMix64 finaliser of value + the golden gamma, folded to 32 bits). v6.18 hashes the 4 KiB
-     * with xxhash32; what KSM relies on is only that equal contents give equal checksums and a
-     * change almost always changes it.
+     * calc_checksum() of a page holding {@code value}: a 32-bit hash of the abstract content,
+     * MurmurHash3's fmix32 of the value's two halves folded with a constant. v6.18 hashes the 4 KiB
+     * with xxhash32; what KSM relies on is only that equal contents give equal checksums and that
+     * a change almost always changes it. fmix32 is a bijection, so values below 2^32 never collide
+     * and only 0x9e3779b9 has checksum 0 (the oldchecksum of a new rmap_item).
      */
     public static int checksum(long value) {
-        long z = value + 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z = z ^ (z >>> 31);
-        return (int) (z ^ (z >>> 32));
+        int h = (int) value ^ ((int) (value >>> 32) * 0x27D4EB2F) ^ 0x9E3779B9;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
     }
 
     /** calc_checksum(page). */
