@@ -79,6 +79,52 @@ public final class KsmConformance {
         return rows;
     }
 
+    /** Serializes mmspec processes driving ksmd on this machine (the knobs are global). */
+    public static final java.nio.file.Path LOCK = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mmspec-ksm.lock");
+
+    /** An exclusive lock on a file, held while one process drives ksmd. */
+    static final class MachineLock implements AutoCloseable {
+        private final java.nio.channels.FileChannel ch;
+        private final java.nio.channels.FileLock lock;
+
+        private MachineLock(java.nio.channels.FileChannel ch, java.nio.channels.FileLock lock) {
+            this.ch = ch;
+            this.lock = lock;
+        }
+
+        static MachineLock acquire(java.nio.file.Path file, long timeoutMillis) {
+            try {
+                java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                long deadline = System.currentTimeMillis() + timeoutMillis;
+                while (true) {
+                    java.nio.channels.FileLock l = ch.tryLock();
+                    if (l != null) return new MachineLock(ch, l);
+                    if (System.currentTimeMillis() > deadline) {
+                        ch.close();
+                        throw new IllegalStateException("another mmspec process holds " + file + " (it is driving ksmd)");
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot lock " + file + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + file);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                ch.close();
+            } catch (java.io.IOException e) {
+                // released with the process anyway
+            }
+        }
+    }
+
     /** The counters and ksm_stat fields compared, in order. */
     static final List<String> STAT_FIELDS = List.of("ksm_rmap_items", "ksm_zero_pages", "ksm_merging_pages", "ksm_process_profit");
 
@@ -88,7 +134,7 @@ public final class KsmConformance {
      */
     public static Comparison compare(List<Scenario> scenarios, long sleepMillisecs, long timeoutMillis, java.io.PrintStream progress) {
         Comparison c = new Comparison("scenario");
-        try (KsmKnobs knobs = new KsmKnobs(KsmKnobs.DIR)) {
+        try (MachineLock lock = MachineLock.acquire(LOCK, 120_000); KsmKnobs knobs = new KsmKnobs(KsmKnobs.DIR)) {
             for (Scenario sc : scenarios) {
                 if (progress != null) progress.println("scenario " + sc);
                 List<Map<String, Long>> modelStats = new ArrayList<>();
