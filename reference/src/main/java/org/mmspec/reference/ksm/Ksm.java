@@ -198,6 +198,15 @@ public final class Ksm implements KsmHooks {
         return Long.compare(contentOf(a), contentOf(b));
     }
 
+    /**
+     * memcmp_pages() of a page whose content the caller has read (the scanned page: nothing can
+     * change it while ksmd holds it, so reading it once per cmp_and_merge_page() is the same).
+     */
+    int memcmp_pages(long aContent, long a, long b) {
+        stats.memcmp++;
+        return Long.compare(aContent, contentOf(b));
+    }
+
     /** pages_identical(). */
     boolean pages_identical(long a, long b) {
         return contentOf(a) == contentOf(b);
@@ -421,9 +430,9 @@ public final class Ksm implements KsmHooks {
     long get_mergeable_page(KsmRmapItem item) {
         VmAreaStruct vma = find_mergeable_vma(item.mm, item.address);
         if (vma == null) return NO_FOLIO;
-        Long pte = rk.pte(item.mm.mm, item.address >>> PAGE_SHIFT);
+        long pte = rk.pteValue(item.mm.mm, item.address >>> PAGE_SHIFT);
         // folio_walk_start(&fw, vma, addr, 0): a present normal page (not the zero page, not a migration entry)
-        if (pte == null || !Pte.normal(pte)) return NO_FOLIO;
+        if (!Pte.normal(pte)) return NO_FOLIO;
         long pfn = Pte.pfn(pte);
         if (!rmap.folioTestAnon(pfn)) return NO_FOLIO;
         rk.folio_get(pfn);
@@ -584,6 +593,11 @@ public final class Ksm implements KsmHooks {
      * is its own answer.
      */
     long stable_tree_search(long page) {
+        return stable_tree_search(page, contentOf(page));
+    }
+
+    /** stable_tree_search() with the page's content read once. */
+    long stable_tree_search(long page, long pageContent) {
         KsmStableNode pageNode = folio_stable_node(page);
         if (pageNode != null) { // page_node->head != &migrate_nodes: always, with one node
             rk.folio_get(page);
@@ -601,7 +615,7 @@ public final class Ksm implements KsmHooks {
                     stats.searchRestarts++;
                     continue again;
                 }
-                int ret = memcmp_pages(page, c.folio());
+                int ret = memcmp_pages(pageContent, page, c.folio());
                 rk.folio_put(c.folio());
                 KsmStableNode here = c.node(); // after a collapse, the dup took the chain's place
                 if (ret < 0) {
@@ -635,6 +649,7 @@ public final class Ksm implements KsmHooks {
      */
     KsmStableNode stable_tree_insert(long kfolio) {
         RbRoot root = root_stable_tree;
+        long kcontent = contentOf(kfolio);
         again:
         while (true) {
             RbNode parent = null;
@@ -649,7 +664,7 @@ public final class Ksm implements KsmHooks {
                     stats.searchRestarts++;
                     continue again;
                 }
-                int ret = memcmp_pages(kfolio, c.folio());
+                int ret = memcmp_pages(kcontent, kfolio, c.folio());
                 rk.folio_put(c.folio());
                 stableNode = c.node();
                 parent = stableNode;
@@ -667,7 +682,7 @@ public final class Ksm implements KsmHooks {
             KsmStableNode dup = alloc_stable_node();
             dup.kpfn = kfolio;
             dup.rmap_hlist_len = 0;
-            dup.content = contentOf(kfolio);
+            dup.content = kcontent;
             if (!needChain) {
                 RbTree.rb_link_node(dup, parent, left, root);
                 RbTree.rb_insert_color(dup, root);
@@ -750,6 +765,11 @@ public final class Ksm implements KsmHooks {
      * looked at or is this very page.
      */
     KsmRmapItem unstable_tree_search_insert(KsmRmapItem item, long page) {
+        return unstable_tree_search_insert(item, page, contentOf(page));
+    }
+
+    /** unstable_tree_search_insert() with the page's content read once. */
+    KsmRmapItem unstable_tree_search_insert(KsmRmapItem item, long page, long pageContent) {
         RbRoot root = root_unstable_tree;
         RbNode parent = null;
         boolean left = false;
@@ -765,7 +785,7 @@ public final class Ksm implements KsmHooks {
                 rk.folio_put(tp);
                 return null;
             }
-            int ret = memcmp_pages(page, tp);
+            int ret = memcmp_pages(pageContent, page, tp);
             parent = cur;
             if (ret < 0) {
                 rk.folio_put(tp);
@@ -943,6 +963,7 @@ public final class Ksm implements KsmHooks {
      */
     void cmp_and_merge_page(long page, KsmRmapItem item) {
         boolean maxPageSharingBypass = false;
+        long pageContent = contentOf(page); // what memcmp_pages() and calc_checksum() read
         KsmStableNode stableNode = folio_stable_node(page);
         if (stableNode != null) {
             if (item.head == stableNode) return;
@@ -950,7 +971,7 @@ public final class Ksm implements KsmHooks {
             if (!is_page_sharing_candidate(stableNode)) maxPageSharingBypass = true;
         } else {
             remove_rmap_item_from_tree(item);
-            int checksum = calc_checksum(page);
+            int checksum = checksum(pageContent); // calc_checksum(page)
             if (item.oldchecksum != checksum) {
                 item.oldchecksum = checksum;
                 stats.checksumChanged++;
@@ -958,7 +979,7 @@ public final class Ksm implements KsmHooks {
             }
             if (try_to_merge_with_zero_page(item, page) == 0) return;
         }
-        long kfolio = stable_tree_search(page);
+        long kfolio = stable_tree_search(page, pageContent);
         if (kfolio == page && item.head == stableNode) {
             rk.folio_put(kfolio);
             return;
@@ -974,7 +995,7 @@ public final class Ksm implements KsmHooks {
             rk.folio_put(kfolio);
             return;
         }
-        KsmRmapItem treeItem = unstable_tree_search_insert(item, page);
+        KsmRmapItem treeItem = unstable_tree_search_insert(item, page, pageContent);
         if (treeItem != null) {
             long tp = treePage;
             treePage = NO_FOLIO;
@@ -1041,16 +1062,28 @@ public final class Ksm implements KsmHooks {
         return true;
     }
 
+    private static VmAreaStruct nextVma(MmStruct mm, VmAreaStruct v) {
+        var e = mm.vmas().higherEntry(v.start());
+        return e == null ? null : e.getValue();
+    }
+
     /** ksm_next_page_pmd_entry(): the first present, normal, anonymous page in [from, vma end), or -1. */
     private long nextPage(MmStruct mm, VmAreaStruct vma, long from) {
-        for (Map.Entry<Long, Long> e : rk.pageTable(mm).subMap(from, true, vma.end(), false).entrySet()) {
-            long pte = e.getValue();
+        long end = vma.end();
+        for (long a = from; a < end; a = nextAt[0] + 1) {
+            long pte = rk.nextPte(mm, a, end, nextAt);
+            if (pte == 0) return -1;
             if (!Pte.normal(pte)) continue; // not present (migration entry) or vm_normal_page() NULL (zero page)
             if (!rmap.folioTestAnon(Pte.pfn(pte))) continue;
-            return e.getKey();
+            nextPte = pte;
+            return nextAt[0];
         }
         return -1;
     }
+
+    /** nextPage()'s PTE and its address (a scratch slot: the model is single-threaded). */
+    private final long[] nextAt = new long[1];
+    private long nextPte;
 
     /**
      * scan_get_next_rmap_item(): ksmd's cursor moves to the next anonymous page of a VM_MERGEABLE
@@ -1075,12 +1108,15 @@ public final class Ksm implements KsmHooks {
             KsmMm k = slot.mm;
             MmStruct mm = k.mm;
             if (!ksm_test_exit(k)) {
-                List<VmAreaStruct> vmas = new ArrayList<>();
                 long fromPage = scanAddress >>> PAGE_SHIFT;
                 var fe = mm.vmas().floorEntry(fromPage);
-                if (fe != null && fe.getValue().end() > fromPage) vmas.add(fe.getValue());
-                vmas.addAll(mm.vmas().tailMap(fromPage, false).values());
-                for (VmAreaStruct vma : vmas) {
+                VmAreaStruct first = fe != null && fe.getValue().end() > fromPage ? fe.getValue() : null;
+                if (first == null) {
+                    var he = mm.vmas().higherEntry(fromPage);
+                    first = he == null ? null : he.getValue();
+                }
+                // for_each_vma() from ksm_scan.address: nothing changes the VMAs while ksmd walks them
+                for (VmAreaStruct vma = first; vma != null; vma = nextVma(mm, vma)) {
                     if ((vma.flags() & VmAreaStruct.VM_MERGEABLE) == 0) continue;
                     long start = vma.start() << PAGE_SHIFT;
                     long end = vma.end() << PAGE_SHIFT;
@@ -1090,7 +1126,7 @@ public final class Ksm implements KsmHooks {
                         long found = nextPage(mm, vma, scanAddress >>> PAGE_SHIFT);
                         long tmpPage = NO_FOLIO;
                         if (found >= 0) {
-                            tmpPage = Pte.pfn(rk.pte(mm, found));
+                            tmpPage = Pte.pfn(nextPte); // the PTE ksm_next_page_pmd_entry() found
                             rk.folio_get(tmpPage);
                             scanAddress = found << PAGE_SHIFT;
                         } else {

@@ -92,8 +92,27 @@ public final class KsmSimulation {
      * marked MADV_MERGEABLE, and run = 1. No scan has run yet.
      */
     public KsmSimulation(List<Group> groups, int maxPageSharing, boolean useZeroPages, boolean smartScan, long sleepMillisecs) {
+        this(groups, values(groups), maxPageSharing, useZeroPages, smartScan, sleepMillisecs);
+    }
+
+    /** The scenario with each page's content given (any long; 0 is the all-zero page), for benchmarks. */
+    public static KsmSimulation ofValues(long[] values, int maxPageSharing, boolean useZeroPages, boolean smartScan, long sleepMillisecs) {
+        return new KsmSimulation(List.of(), values, maxPageSharing, useZeroPages, smartScan, sleepMillisecs);
+    }
+
+    /** The content of each page of the groups, in order (unique pages from {@link #UNIQUE_BASE} up). */
+    static long[] values(List<Group> groups) {
+        long[] v = new long[(int) Math.min(Integer.MAX_VALUE, pages(groups))];
+        int i = 0;
+        long unique = UNIQUE_BASE;
+        for (Group g : groups) for (long j = 0; j < g.count(); j++) v[i++] = g.value() < 0 ? unique++ : g.value();
+        return v;
+    }
+
+    private KsmSimulation(List<Group> groups, long[] values, int maxPageSharing, boolean useZeroPages, boolean smartScan,
+                          long sleepMillisecs) {
         this.groups = List.copyOf(groups);
-        this.pages = pages(groups);
+        this.pages = values.length;
         if (pages < 1) throw new IllegalArgumentException("--groups: no pages");
         if (maxPageSharing < 2) throw new IllegalArgumentException("--max-page-sharing: " + maxPageSharing + " < 2");
         this.machine = new Machine(machineFor(pages));
@@ -106,13 +125,9 @@ public final class KsmSimulation {
         store("sleep_millisecs", Long.toString(sleepMillisecs));
         if (r.mmap(pid, BASE, pages) < 0) throw new IllegalStateException("mmap of " + pages + " pages failed");
         long addr = BASE;
-        long unique = UNIQUE_BASE;
-        for (Group g : groups) {
-            for (long i = 0; i < g.count(); i++) {
-                long v = g.value() < 0 ? unique++ : g.value();
-                Rmap.Access a = r.access(pid, addr++, true, v);
-                if (a.kind() == Rmap.AccessKind.OOM) throw new IllegalStateException("out of memory writing page " + (addr - 1));
-            }
+        for (long v : values) {
+            Rmap.Access a = r.access(pid, addr++, true, v);
+            if (a.kind() == Rmap.AccessKind.OOM) throw new IllegalStateException("out of memory writing page " + (addr - 1));
         }
         int err = r.madvise(pid, BASE, pages, Rmap.MADV_MERGEABLE);
         if (err != 0) throw new IllegalStateException("madvise(MADV_MERGEABLE) returned " + err);

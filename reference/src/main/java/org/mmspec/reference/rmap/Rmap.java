@@ -70,7 +70,7 @@ public final class Rmap {
     /** Every anon_vma not yet freed, by id. */
     final TreeMap<Integer, AnonVma> anonVmas = new TreeMap<>();
     /** Content of every anonymous page the processes own, by pfn: the abstract value written to it. */
-    final TreeMap<Long, Long> content = new TreeMap<>();
+    final FastLongMap content = new FastLongMap();
     /** Folios isolated for migration, by source pfn. */
     final TreeMap<Long, Migration> migrations = new TreeMap<>();
     int nextPid = INIT_PID;

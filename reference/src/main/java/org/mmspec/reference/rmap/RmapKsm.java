@@ -47,6 +47,16 @@ public final class RmapKsm {
         return mm.pgtable.get(addr);
     }
 
+    /** The PTE at addr, 0 for pte_none (no boxing). */
+    public long pteValue(MmStruct mm, long addr) {
+        return mm.pgtable.getLong(addr, 0);
+    }
+
+    /** The first PTE at or above addr (a page-table walk's next entry), or null. */
+    public java.util.Map.Entry<Long, Long> ptepCeiling(MmStruct mm, long addr) {
+        return mm.pgtable.ceilingEntry(addr);
+    }
+
     /** The page table of mm, for walks (read-only). */
     public NavigableMap<Long, Long> pageTable(MmStruct mm) {
         return mm.pageTable();
@@ -57,20 +67,41 @@ public final class RmapKsm {
         mm.pgtable.put(addr, pte);
     }
 
-    /** ptep_clear_flush(): clear the PTE and return what it was. */
+    /**
+     * ptep_clear_flush(): the PTE as it was. KSM clears a PTE and sets it again (set_pte_at())
+     * under the page table lock, nothing reading it in between; the model leaves the entry in
+     * place for set_pte_at() to overwrite (or the caller to restore), which is the same to every
+     * observer and keeps the page table's sorted map from rebalancing twice per merge.
+     */
     public long ptep_clear_flush(MmStruct mm, long addr) {
-        Long old = mm.pgtable.remove(addr);
-        return old == null ? 0 : old;
+        return mm.pgtable.getLong(addr, 0);
+    }
+
+    /** The next present-or-not PTE at or after addr, below end: the value, its address in {@code at[0]}; 0 when none. */
+    public long nextPte(MmStruct mm, long addr, long end, long[] at) {
+        // the scanner walks page tables in order: try the next few addresses by hash before searching the tree
+        for (long a = addr; a < end && a < addr + 8; a++) {
+            long pte = mm.pgtable.getLong(a, 0);
+            if (pte != 0) {
+                at[0] = a;
+                return pte;
+            }
+        }
+        if (addr + 8 >= end) return 0;
+        var e = mm.pgtable.ceilingEntry(addr + 8);
+        if (e == null || e.getKey() >= end) return 0;
+        at[0] = e.getKey();
+        return e.getValue();
     }
 
     /** The content of the page at pfn (0 for a page the processes do not own). */
     public long content(long pfn) {
-        return r.content.getOrDefault(pfn, 0L);
+        return r.content.getLong(pfn, 0);
     }
 
     /** Whether pfn is an anonymous page of the processes (it has a content). */
     public boolean ownsPage(long pfn) {
-        return r.content.containsKey(pfn);
+        return r.content.containsLong(pfn);
     }
 
     public int refcount(long pfn) {
