@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code mmspec conform}: the reference's numbers against the live kernel's (or saved copies). */
 @Command(name = "conform", mixinStandardHelpOptions = true,
         description = "Compare the reference with what the running kernel (or a saved copy of its files) prints.",
-        subcommands = {ConformCommand.ZoneinfoCommand.class, ConformCommand.ExtfragCommand.class})
+        subcommands = {ConformCommand.ZoneinfoCommand.class, ConformCommand.ExtfragCommand.class, ConformKsmCommand.class})
 public final class ConformCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mmspec", mixinStandardHelpOptions = true, version = "mmspec 0.1.0 (models Linux v6.18)",
         description = "An executable, model-checked specification of Linux memory management.",
         subcommands = {CheckCommand.class, ExploreCommand.class, ReplayCommand.class, CatalogCommand.class, BugsCommand.class,
-            RenderCommand.class, OracleCommand.class, ConformCommand.class, TraceCommand.class, CommandLine.HelpCommand.class})
+            RenderCommand.class, KsmCommand.class,
+            OracleCommand.class, ConformCommand.class, TraceCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -18,6 +18,16 @@ public final class Comparison {
 
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** The title of the first column ("zone"; KSM's table names the scenario and scan there). */
+    private final String where;
+
+    public Comparison() {
+        this("zone");
+    }
+
+    public Comparison(String firstColumn) {
+        this.where = firstColumn;
+    }
 
     public void add(String zone, String field, String kernel, String reference) {
         rows.add(new Row(zone, field, kernel, reference));
@@ -51,7 +61,7 @@ public final class Comparison {
 
     /** Prints the table (all rows, or only disagreements) and the summary line. */
     public void print(PrintStream out, boolean onlyDisagreements) {
-        int wz = 4, wf = 5, wk = 6, wr = 9;
+        int wz = where.length(), wf = 5, wk = 6, wr = 9;
         for (Row r : rows) {
             wz = Math.max(wz, r.zone().length());
             wf = Math.max(wf, r.field().length());
@@ -59,7 +69,7 @@ public final class Comparison {
             wr = Math.max(wr, r.reference().length());
         }
         String fmt = "%-" + wz + "s  %-" + wf + "s  %" + wk + "s  %" + wr + "s  %s%n";
-        if (!onlyDisagreements || !allAgree()) out.printf(fmt, "zone", "field", "kernel", "reference", "agree?");
+        if (!onlyDisagreements || !allAgree()) out.printf(fmt, where, "field", "kernel", "reference", "agree?");
         for (Row r : rows) {
             if (onlyDisagreements && r.agrees()) continue;
             out.printf(fmt, r.zone(), r.field(), r.kernel(), r.reference(), r.agrees() ? "yes" : "NO");

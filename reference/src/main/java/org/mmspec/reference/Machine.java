@@ -18,6 +18,7 @@ import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.compaction.Compaction;
 import org.mmspec.reference.migrate.Migrate;
+import org.mmspec.reference.ksm.Ksm;
 import org.mmspec.reference.page.MemMap;
 import org.mmspec.reference.reclaim.Reclaim;
 import org.mmspec.reference.rmap.Rmap;
@@ -51,6 +52,10 @@ public final class Machine {
     private final Reclaim reclaim;
     /** The reclaim model's fingerprint at boot (empty LRUs, no swap in use), for {@link #saveState}. */
     private final long reclaimBootFingerprint;
+    /** ksmd and its trees (mm/ksm.c): stopped (run 0), no mm on its list, at boot. */
+    private final Ksm ksm;
+    /** KSM's fingerprint at boot, for {@link #saveState}. */
+    private final long ksmBootFingerprint;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -78,6 +83,8 @@ public final class Machine {
         rmap.attachReclaim(reclaim);
         hooks.setReclaim(reclaim);
         this.reclaimBootFingerprint = reclaim.fingerprint();
+        this.ksm = new Ksm(this.config, rmap);
+        this.ksmBootFingerprint = ksm.fingerprint();
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -121,6 +128,9 @@ public final class Machine {
         rmap.attachReclaim(reclaim);
         hooks.setReclaim(reclaim);
         this.reclaimBootFingerprint = o.reclaimBootFingerprint;
+        this.ksm = new Ksm(config, rmap);
+        this.ksm.copyFrom(o.ksm);
+        this.ksmBootFingerprint = o.ksmBootFingerprint;
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -133,6 +143,7 @@ public final class Machine {
         compaction.copyFrom(o.compaction);
         if (o.compactionEnabled) enableCompaction();
         reclaim.copyFrom(o.reclaim);
+        ksm.copyFrom(o.ksm);
     }
 
     /**
@@ -151,6 +162,10 @@ public final class Machine {
         if (reclaim.fingerprint() != reclaimBootFingerprint) {
             throw new IllegalStateException("Machine.saveState does not save the LRU lists, page cache or swap, and this "
                     + "machine's reclaim state has left boot; keep such states as copies");
+        }
+        if (ksm.fingerprint() != ksmBootFingerprint) {
+            throw new IllegalStateException("Machine.saveState does not save ksmd's knobs, mm slots or trees, and this "
+                    + "machine's KSM state has left boot; keep such states as copies");
         }
         if (compaction.current() != null) {
             throw new IllegalStateException("Machine.saveState does not save a compaction run in progress; keep such states "
@@ -178,6 +193,7 @@ public final class Machine {
         h = MemMap.mix(h ^ rmap.fingerprint());
         h = MemMap.mix(h ^ compaction.fingerprint());
         h = MemMap.mix(h ^ reclaim.fingerprint());
+        h = MemMap.mix(h ^ ksm.fingerprint());
         return h;
     }
 
@@ -283,6 +299,11 @@ public final class Machine {
     /** Page reclaim: the LRU, kswapd, the swap device and swap cache, the page cache of files. */
     public Reclaim reclaim() {
         return reclaim;
+    }
+
+    /** Kernel samepage merging: ksmd, its mm slots, rmap_items and trees, /sys/kernel/mm/ksm. */
+    public Ksm ksm() {
+        return ksm;
     }
 
     /**

@@ -18,6 +18,7 @@ public final class DiagramViews {
         register(new RmapView());
         register(new CompactionView());
         register(new ReclaimView());
+        register(new KsmView());
         register(new OracleView());
     }
 

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.mmspec.invariants.buddy.BuddySubsystem;
 import org.mmspec.invariants.compaction.CompactionSubsystem;
 import org.mmspec.invariants.reclaim.ReclaimSubsystem;
+import org.mmspec.invariants.ksm.KsmSubsystem;
 import org.mmspec.invariants.rmap.RmapSubsystem;
 import org.mmspec.invariants.oracle.OracleSubsystem;
 
@@ -22,6 +23,7 @@ public final class Subsystems {
         ALL.put("rmap", RmapSubsystem::new);
         ALL.put(CompactionSubsystem.NAME, CompactionSubsystem::new);
         ALL.put(ReclaimSubsystem.NAME, ReclaimSubsystem::new);
+        ALL.put(KsmSubsystem.NAME, KsmSubsystem::new);
         ALL.put(OracleSubsystem.NAME, OracleSubsystem::reference);
     }
 

@@ -41,8 +41,9 @@ public final class RmapInvariants {
         List<Invariant<RmapState>> l = new ArrayList<>(List.of(
                 Invariant.of("RMAP-WALK-COMPLETE", SUB,
                         "For every anonymous page, rmap_walk() from its anon_vma finds every present PTE and every "
-                                + "migration entry that maps it (the reverse map contains the inverse of the page tables).",
-                        "mm/rmap.c:rmap_walk_anon, __folio_set_anon (v6.18): \"If the folio isn't exclusive to this vma, "
+                                + "migration entry that maps it (the reverse map contains the inverse of the page tables); for a "
+                                + "KSM page, rmap_walk_ksm() finds every mapping its stable node has an rmap_item for.",
+                        "mm/rmap.c:rmap_walk_anon, __folio_set_anon (v6.18), mm/ksm.c:rmap_walk_ksm (v6.18): \"If the folio isn't exclusive to this vma, "
                                 + "we must use the _oldest_ possible anon_vma\"; spec/README.md, Reverse mapping",
                         RmapInvariants::walkComplete),
                 Invariant.of("RMAP-WALK-SOUND", SUB,
@@ -94,9 +95,11 @@ public final class RmapInvariants {
                         RmapInvariants::reuse),
                 Invariant.of("RMAP-PAGE-MAPPING", SUB,
                         "Every PTE lies in a VMA of its mm, and a page it maps has PAGE_MAPPING_ANON, the root of that "
-                                + "VMA's anon_vma, and page->index equal to linear_page_index() there.",
-                        "mm/rmap.c:__page_check_anon_rmap (v6.18): VM_BUG_ON_FOLIO(folio_anon_vma(folio)->root != "
-                                + "vma->anon_vma->root), VM_BUG_ON_PAGE(page_pgoff(folio, page) != linear_page_index())",
+                                + "VMA's anon_vma, and page->index equal to linear_page_index() there; a KSM page's "
+                                + "mapping names a stable node that exists instead.",
+                        "mm/rmap.c:__page_check_anon_rmap, __folio_add_anon_rmap (v6.18): VM_BUG_ON_FOLIO(folio_anon_vma(folio)->root != "
+                                + "vma->anon_vma->root), VM_BUG_ON_PAGE(page_pgoff(folio, page) != linear_page_index()), "
+                                + "skipped for folio_test_ksm()",
                         RmapInvariants::pageMapping),
                 Invariant.of("RMAP-ANON-EXCLUSIVE", SUB,
                         "A PageAnonExclusive page has at most one mapping, and a writable PTE maps a PageAnonExclusive page.",
@@ -111,9 +114,11 @@ public final class RmapInvariants {
                         RmapInvariants::cow),
                 Invariant.of("RMAP-REFCOUNT", SUB,
                         "A live anon_vma's refcount is 1 while its tree is not empty, plus one per live anon_vma whose root "
-                                + "it is, plus one per migration holding it, and never below 1.",
+                                + "it is, plus one per migration holding it, plus one per KSM rmap_item in the stable tree "
+                                + "holding it, and never below 1.",
                         "mm/rmap.c:anon_vma_alloc, anon_vma_fork, __put_anon_vma (v6.18); mm/migrate.c:"
-                                + "migrate_folio_unmap (v6.18): folio_get_anon_vma()",
+                                + "migrate_folio_unmap (v6.18): folio_get_anon_vma(); mm/ksm.c:try_to_merge_with_ksm_page (v6.18): "
+                                + "get_anon_vma()",
                         RmapInvariants::refcount),
                 Invariant.of("RMAP-LIFETIME", SUB,
                         "No page is freed while mapped and no anon_vma is freed while referenced: every PTE names an "
@@ -171,6 +176,9 @@ public final class RmapInvariants {
             if (rm.get(pfn).contains(e.getKey())) continue;
             Mapping m = e.getKey();
             MmStruct mm = r.task(m.pid());
+            // a KSM page's walk must find the mappings its stable node has rmap_items for (and their forks, when
+            // it can): a fork-inherited mapping whose original left the node waits for ksmd (rmap_walk_ksm())
+            if (r.folioTestKsm(pfn) && !r.ksmHooks().rmapItemFor(pfn, mm, m.page())) continue;
             VmAreaStruct v = mm.findVma(m.page());
             int av = r.mappingId(pfn);
             List<String> nodes = new ArrayList<>();
@@ -190,7 +198,9 @@ public final class RmapInvariants {
         Map<Mapping, Long> pt = RmapAbstraction.pageTables(r);
         for (long pfn : frames(r, pt)) {
             if (!r.mem().covers(pfn)) continue;
-            Set<Integer> seen = new HashSet<>();
+            // rmap_walk_anon() visits a VMA once; rmap_walk_ksm() may visit one VMA at several addresses (two
+            // pages of one VMA merged into one KSM page), each once
+            Set<String> seen = new HashSet<>();
             for (Rmap.Mapping c : r.rmapCandidates(pfn)) {
                 VmAreaStruct v = c.vma();
                 String why = null;
@@ -201,8 +211,10 @@ public final class RmapInvariants {
                 } else if (c.address() < 0) {
                     why = v.name() + " [" + hex(v.start()) + ", " + hex(v.end()) + ") at -EFAULT: index " + hex(r.index(pfn))
                             + " is outside its page offsets [" + hex(v.pgoff()) + ", " + hex(v.lastPgoff()) + "]";
-                } else if (!seen.add(v.id())) {
-                    why = v.name() + " twice";
+                } else if (!seen.add(v.id() + "@" + c.address()) && !r.folioTestKsm(pfn)) {
+                    // (rmap_walk_ksm() may meet a forked mapping twice: through its own rmap_item and, with
+                    // search_new_forks, through its parent's; page_vma_mapped_walk() makes the second visit harmless)
+                    why = v.name() + (r.folioTestKsm(pfn) ? " at page " + hex(c.address()) : "") + " twice";
                 }
                 if (why != null) {
                     List<String> nodes = new ArrayList<>(List.of("anon_vma#" + r.mappingId(pfn)));
@@ -476,6 +488,21 @@ public final class RmapInvariants {
                 long pfn = Pte.pfn(pte);
                 AnonVma a = r.folioAnonVma(pfn);
                 String why = null;
+                if (r.folioTestKsm(pfn)) {
+                    // a KSM page's mapping names its stable node, not an anon_vma: __folio_add_anon_rmap() skips
+                    // __page_check_anon_rmap() for it, and rmap_walk_ksm() finds it through the node's rmap_items
+                    if (!r.ksmHooks().stableNodeLive(r.stableNodeId(pfn))) {
+                        why = "is a KSM page whose page->mapping names stable_node#" + r.stableNodeId(pfn) + ", which does not exist";
+                    } else if (v.anonVma() == null) {
+                        why = "is mapped by " + v.name() + ", which has no anon_vma";
+                    }
+                    if (why != null) {
+                        out.add(new Violation("RMAP-PAGE-MAPPING", "pfn " + hex(pfn) + " mapped at pid " + mm.pid + " page " + hex(addr)
+                                + " " + why, List.of(pfn), nodes(v.name(), mm.name())));
+                        if (out.size() >= MAX_REPORTED) return;
+                    }
+                    continue;
+                }
                 if (!r.folioTestAnon(pfn)) why = "has no PAGE_MAPPING_ANON mapping";
                 else if (a == null) why = "names anon_vma#" + r.mappingId(pfn) + ", which is not live";
                 else if (v.anonVma() == null) why = "is mapped by " + v.name() + ", which has no anon_vma";
@@ -546,12 +573,16 @@ public final class RmapInvariants {
         for (AnonVma b : r.anonVmas().values()) if (b.root() != null && b.root() != b) descendants.merge(b.root(), 1, Integer::sum);
         Map<AnonVma, Integer> pins = new IdentityHashMap<>();
         for (Migration m : r.migrations().values()) if (m.anonVma() != null) pins.merge(m.anonVma(), 1, Integer::sum);
+        // KSM: every rmap_item in the stable tree holds its anon_vma (try_to_merge_with_ksm_page(): get_anon_vma())
+        Map<AnonVma, Integer> ksmPins = r.ksmHooks().anonVmaPins();
         for (AnonVma a : r.anonVmas().values()) {
-            int want = (a.rbEmpty() ? 0 : 1) + descendants.getOrDefault(a, 0) + pins.getOrDefault(a, 0);
+            int ksm = ksmPins.getOrDefault(a, 0);
+            int want = (a.rbEmpty() ? 0 : 1) + descendants.getOrDefault(a, 0) + pins.getOrDefault(a, 0) + ksm;
             if (a.refcount() != want || a.refcount() < 1) {
                 out.add(new Violation("RMAP-REFCOUNT", a.name() + " has refcount " + a.refcount() + " but " + want + " reference(s) ("
                         + (a.rbEmpty() ? "empty tree" : "its tree") + ", " + descendants.getOrDefault(a, 0) + " descendant(s), "
-                        + pins.getOrDefault(a, 0) + " migration(s))", List.of(), List.of(a.name())));
+                        + pins.getOrDefault(a, 0) + " migration(s)" + (ksm == 0 ? "" : ", " + ksm + " KSM rmap_item(s)") + ")",
+                        List.of(), List.of(a.name())));
                 if (out.size() >= MAX_REPORTED) return;
             }
         }

@@ -565,7 +565,9 @@ public final class RmapOps {
                 ret[0] = s.rmap().migrate_folio_unmap(pfn);
             }, null);
             if (rej != null) return rej;
-            if (ret[0] != 0) return Outcome.failed(ret[0] == Rmap.EBUSY ? "-EBUSY" : "-ENOMEM", "pfn", pfn);
+            if (ret[0] != 0) {
+                return Outcome.failed(ret[0] == Rmap.EBUSY ? "-EBUSY" : ret[0] == Rmap.EAGAIN ? "-EAGAIN" : "-ENOMEM", "pfn", pfn);
+            }
             long dst = s.rmap().migrations().get(pfn).dst();
             s.migrations.put((long) stepId, pfn);
             return Outcome.ok("pfn " + hex(pfn) + " unmapped, to pfn " + hex(dst), "pfn", pfn, "dst", dst, "handle", stepId);

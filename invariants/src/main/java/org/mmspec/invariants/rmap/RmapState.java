@@ -31,7 +31,7 @@ public final class RmapState implements ModelState<RmapState> {
         this(config, RmapConfigs.limits(config.name()));
     }
 
-    /** A state whose operation model draws within {@code limits} (another subsystem reusing this one's model: compaction's, reclaim's). */
+    /** A state whose operation model draws within {@code limits} (another subsystem reusing this one's model: compaction's, reclaim's, KSM's). */
     public RmapState(MachineConfig config, RmapConfigs.Limits limits) {
         this.machine = new Machine(config);
         this.spec = new RmapSpec(Rmap.INIT_PID);

@@ -71,7 +71,7 @@ class RmapNonVacuityTest {
         cs.add(corrupt("RMAP-WALK-COMPLETE", "pid 2's chain to the root anon_vma is missing from the root's tree", f,
                 s -> RmapCorruption.removeFromTree(childLinkToRoot(s))));
         cs.add(corrupt("RMAP-WALK-COMPLETE", "the shared page's mapping points to pid 2's anon_vma, which pid 1 is not linked to",
-                f, s -> r(s).mem().mapping()[idx(s, sharedPfn(s))] = (childAv(s).id << 1) | 1));
+                f, s -> r(s).mem().mapping()[idx(s, sharedPfn(s))] = org.mmspec.reference.rmap.Rmap.anonMapping(childAv(s).id)));
 
         cs.add(corrupt("RMAP-WALK-SOUND", "pid 2's VMA moves its page offsets without re-keying its chains", f,
                 s -> RmapCorruption.shiftPgoff(vma(s, 2), 1)));

@@ -55,7 +55,17 @@ public enum KnownBug {
                     + "nonresident information in move_pages_to_lru() for every active page and on every eviction "
                     + "of a swap cache page (workingset_eviction() in __remove_mapping()). Re-created in "
                     + "workingset_age_nonresident(): with the bug, anonymous folios and reclaim's putback of active "
-                    + "folios do not advance the age.");
+                    + "folios do not advance the age."),
+    KSM_STABLE_FLAG("ksm-stable-flag", "1105a2fc022f", "v4.18",
+            "mm/ksm.c: ignore STABLE_FLAG of rmap_item->address in rmap_walk_ksm()",
+            "ksm",
+            "rmap_item->address keeps its flags in the low bits (STABLE_FLAG 0x200 while the item hangs off "
+                    + "a stable node). rmap_walk_ksm() compared rmap_item->address with the VMA's bounds and "
+                    + "handed it to rmap_one as it was, so every walk of a KSM page (reclaim's "
+                    + "page_referenced, migration, unmapping) got an address 0x200 past the page: the PTE "
+                    + "lookup still found the page, but the mmu notifiers got a range that straddled two "
+                    + "pages (KVM's kvm_age_hva_handler warned). The fix masks the flags: addr = "
+                    + "rmap_item->address & PAGE_MASK (v6.18 still does, \"Ignore the stable/unstable/sqnr flags\").");
 
     private final String bugName;
     private final String fixCommit;

@@ -404,7 +404,13 @@ public final class Migrate {
                 out[0] = new Migration(src, dst, anon_vma, pageWasMapped);
                 return 0;
             }
-            r.warnings().warn("migrate_folio_unmap", "folio_mapped(src) after try_to_migrate() pfn 0x" + Long.toHexString(src));
+            if (ksm.folio_test_ksm(src)) {
+                // rmap_walk_ksm() knows the stable node's rmap_items (and the VMAs their anon_vmas
+                // reach), not a mapping a fork inherited before ksmd met it: -EAGAIN, as the kernel
+                events.ksmStillMapped++;
+            } else {
+                r.warnings().warn("migrate_folio_unmap", "folio_mapped(src) after try_to_migrate() pfn 0x" + Long.toHexString(src));
+            }
         }
         // out: a folio that has not been unmapped will be restored to the right list unless we want to retry
         if (rc == EAGAIN) ret = null;

@@ -14,6 +14,8 @@ public final class MigrateEvents {
     public long succeeded, failedPages;
     public long moved, undone, putBack, enomem;
     public long unmapRetries, moveRetries, asyncLockBusy, memallocLockBusy, lockWaits, freedUnderUs, ksmMoved;
+    /** KSM folios try_to_migrate() left mapped (a fork-inherited mapping rmap_walk_ksm() does not know). */
+    public long ksmStillMapped;
 
     void copyFrom(MigrateEvents o) {
         migratePagesCalls = o.migratePagesCalls;
@@ -31,6 +33,7 @@ public final class MigrateEvents {
         lockWaits = o.lockWaits;
         freedUnderUs = o.freedUnderUs;
         ksmMoved = o.ksmMoved;
+        ksmStillMapped = o.ksmStillMapped;
     }
 
     /** The counters by name. */
@@ -50,6 +53,7 @@ public final class MigrateEvents {
         m.put("putback_movable_pages", putBack);
         m.put("folio freed from under migration", freedUnderUs);
         m.put("folio_migrate_ksm", ksmMoved);
+        m.put("KSM folio still mapped after try_to_migrate (-EAGAIN)", ksmStillMapped);
         return m;
     }
 }

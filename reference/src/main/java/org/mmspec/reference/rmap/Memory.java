@@ -28,6 +28,15 @@ final class Memory {
      * read-only PTE to do_wp_page(); anything else was a spurious fault.
      */
     AccessKind handle_mm_fault(VmAreaStruct v, long addr, boolean write) {
+        return handle_mm_fault(v, addr, write, false);
+    }
+
+    /**
+     * handle_mm_fault() with FAULT_FLAG_UNSHARE when {@code unshare} (break_ksm()): a present
+     * read-only PTE goes to do_wp_page(), which copies a page that is not exclusive and maps the
+     * copy read-only and clean, as unsharing (not writing) asks.
+     */
+    AccessKind handle_mm_fault(VmAreaStruct v, long addr, boolean write, boolean unshare) {
         Long pte = v.vm_mm.pgtable.get(addr);
         if (pte == null) return do_anonymous_page(v, addr, write);
         if (Pte.swap(pte)) return do_swap_page(v, addr, pte, write);
@@ -36,7 +45,7 @@ final class Memory {
             r.stats.migrationWaits++;
             return AccessKind.MIGRATION_WAIT;
         }
-        if (write && !Pte.write(pte)) return do_wp_page(v, addr, pte);
+        if ((write || unshare) && !Pte.write(pte)) return do_wp_page(v, addr, pte, unshare);
         return AccessKind.HIT;
     }
 
@@ -226,15 +235,25 @@ final class Memory {
      * this mapping, is reused in place (wp_page_reuse()); otherwise wp_page_copy() (COW).
      */
     AccessKind do_wp_page(VmAreaStruct v, long addr, long orig) {
+        return do_wp_page(v, addr, orig, false);
+    }
+
+    /**
+     * do_wp_page() with FAULT_FLAG_UNSHARE when {@code unshare}: an exclusive page is left as it
+     * is (nothing to unshare); a shared one is copied, the copy mapped read-only and clean. A KSM
+     * page is never reused: wp_can_reuse_anon_folio() refuses it, so a write always copies.
+     */
+    AccessKind do_wp_page(VmAreaStruct v, long addr, long orig, boolean unshare) {
         long pfn = Pte.normal(orig) ? Pte.pfn(orig) : -1; // vm_normal_page(): NULL for the zero page
         if (pfn >= 0 && r.folioTestAnon(pfn)
                 && (r.pageAnonExclusive(pfn) || wp_can_reuse_anon_folio(pfn, v))) {
             if (!r.pageAnonExclusive(pfn)) r.mem.flags[r.page(pfn)] |= PageFlags.PG_anon_exclusive;
+            if (unshare) return AccessKind.HIT; // "if (unlikely(unshare)) { pte_unmap_unlock(); return 0; }"
             wp_page_reuse(v, addr, orig, pfn);
             return AccessKind.WP_REUSE;
         }
         if (pfn >= 0) r.folio_get(pfn);
-        return wp_page_copy(v, addr, orig, pfn);
+        return wp_page_copy(v, addr, orig, pfn, unshare);
     }
 
     /**
@@ -243,6 +262,7 @@ final class Memory {
      * it to this VMA's anon_vma.
      */
     boolean wp_can_reuse_anon_folio(long pfn, VmAreaStruct v) {
+        if (r.folioTestKsm(pfn)) return false; // "KSM doesn't necessarily raise the folio refcount."
         int page = r.page(pfn);
         int refs = r.mem.refcount[page];
         if (refs > 3) return false;
@@ -274,6 +294,11 @@ final class Memory {
      * reference do_wp_page() took are both dropped. VM_FAULT_OOM when the allocation fails.
      */
     AccessKind wp_page_copy(VmAreaStruct v, long addr, long orig, long oldPfn) {
+        return wp_page_copy(v, addr, orig, oldPfn, false);
+    }
+
+    /** wp_page_copy(); with {@code unshare} the copy is mapped read-only and clean (FAULT_FLAG_UNSHARE). */
+    AccessKind wp_page_copy(VmAreaStruct v, long addr, long orig, long oldPfn, boolean unshare) {
         MmStruct mm = v.vm_mm;
         if (__vmf_anon_prepare(v) != 0) {
             if (oldPfn >= 0) r.folio_put(oldPfn);
@@ -295,9 +320,13 @@ final class Memory {
             if (oldPfn >= 0) r.folio_put(oldPfn);
             return AccessKind.RETRY;
         }
-        if (oldPfn < 0) mm.rssAnon++; // the zero page was not counted
-        boolean w = (v.vm_flags & VmAreaStruct.VM_WRITE) != 0;
-        long entry = Pte.mkPte(newPfn, w, false, true); // pte_sw_mkyoung(): no-op on x86; maybe_mkwrite(pte_mkdirty())
+        if (oldPfn < 0) {
+            r.ksmHooks.ksm_might_unmap_zero_page(mm, orig); // a zero page KSM placed stops being counted
+            mm.rssAnon++; // the zero page was not counted
+        }
+        boolean w = !unshare && (v.vm_flags & VmAreaStruct.VM_WRITE) != 0;
+        // pte_sw_mkyoung(): no-op on x86; maybe_mkwrite(pte_mkdirty()) unless unsharing
+        long entry = Pte.mkPte(newPfn, w, false, !unshare);
         mm.pgtable.remove(addr); // ptep_clear_flush()
         r.folio_add_new_anon_rmap(newPfn, v, addr, true);
         r.folio_add_lru_vma(newPfn, v);
@@ -415,6 +444,8 @@ final class Memory {
                 r.stats.swapEntriesZapped++;
             } else if (Pte.migration(pte)) {
                 mm.rssAnon--; // zap_nonpresent_ptes()
+            } else if (Pte.special(pte)) {
+                r.ksmHooks.ksm_might_unmap_zero_page(mm, pte); // zap_present_ptes(): no page, maybe KSM's zero page
             } else if (Pte.normal(pte)) {
                 long pfn = Pte.pfn(pte);
                 mm.rssAnon--;

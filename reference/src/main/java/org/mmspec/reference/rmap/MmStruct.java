@@ -15,7 +15,7 @@ public final class MmStruct {
     /** The pid of the process that forked this one; 0 for init. */
     public final int ppid;
     final TreeMap<Long, VmAreaStruct> mm_mt = new TreeMap<>();
-    final TreeMap<Long, Long> pgtable = new TreeMap<>();
+    final FastLongMap pgtable = new FastLongMap();
     /** rss_stat MM_ANONPAGES: present anon PTEs and migration entries of anon folios. */
     long rssAnon;
     /** rss_stat MM_SWAPENTS: swap entries in the page tables. */

@@ -52,6 +52,20 @@ public final class Pte {
         return PRESENT | SPECIAL;
     }
 
+    /**
+     * The zero page as KSM maps it (replace_page(): {@code pte_mkdirty(pte_mkspecial(pfn_pte(zero_pfn,
+     * vma->vm_page_prot)))}): read-only, special, and dirty, which is how is_ksm_zero_pte() tells it
+     * from a zero page a read fault mapped; young, as x86's PAGE_COPY protection has _PAGE_ACCESSED.
+     */
+    public static long ksmZeroPte() {
+        return PRESENT | SPECIAL | DIRTY | YOUNG;
+    }
+
+    /** is_ksm_zero_pte(): the zero page with the dirty bit, placed by KSM. */
+    public static boolean isKsmZeroPte(long pte) {
+        return (pte & (PRESENT | SPECIAL | DIRTY)) == (PRESENT | SPECIAL | DIRTY);
+    }
+
     public static long migrationEntry(long pfn, boolean writable, boolean exclusive, boolean young, boolean dirty) {
         return (pfn << PFN_SHIFT) | MIGRATION | (writable ? MIGRATION_WRITE : 0) | (exclusive ? MIGRATION_EXCLUSIVE : 0)
                 | (young ? YOUNG : 0) | (dirty ? DIRTY : 0);
@@ -142,7 +156,7 @@ public final class Pte {
                     : "readable ");
             sb.append("migration entry pfn 0x").append(Long.toHexString(pfn(pte)));
         } else if (special(pte)) {
-            sb.append("zero page");
+            sb.append(isKsmZeroPte(pte) ? "KSM zero page" : "zero page");
         } else {
             sb.append("pfn 0x").append(Long.toHexString(pfn(pte))).append(write(pte) ? " rw" : " ro");
         }

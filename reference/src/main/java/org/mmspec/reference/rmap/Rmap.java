@@ -42,6 +42,15 @@ import org.mmspec.reference.page.PageFlags;
 public final class Rmap {
     /** PAGE_MAPPING_ANON: the low bit of page->mapping marks an anon_vma. */
     public static final int PAGE_MAPPING_ANON = 0x1;
+    /** FOLIO_MAPPING_ANON_KSM: with PAGE_MAPPING_ANON, page->mapping points at a KSM stable node. */
+    public static final int PAGE_MAPPING_ANON_KSM = 0x2;
+    /** FOLIO_MAPPING_KSM (include/linux/page-flags.h): both low bits, a KSM page. */
+    public static final int PAGE_MAPPING_KSM = PAGE_MAPPING_ANON | PAGE_MAPPING_ANON_KSM;
+    /** FOLIO_MAPPING_FLAGS: the two low bits; an anon_vma or stable node pointer is aligned above them. */
+    public static final int PAGE_MAPPING_FLAGS = PAGE_MAPPING_ANON | PAGE_MAPPING_ANON_KSM;
+    /** MADV_MERGEABLE and MADV_UNMERGEABLE (include/uapi/asm-generic/mman-common.h). */
+    public static final int MADV_MERGEABLE = 12;
+    public static final int MADV_UNMERGEABLE = 13;
     /** mmap_min_addr (65536 bytes) in pages. */
     public static final long MMAP_MIN_ADDR = 0x10;
     /** TASK_SIZE of x86-64 with 4-level page tables, in pages (2^47 bytes). */
@@ -63,7 +72,7 @@ public final class Rmap {
     /** Every anon_vma not yet freed, by id. */
     final TreeMap<Integer, AnonVma> anonVmas = new TreeMap<>();
     /** Content of every anonymous page the processes own, by pfn: the abstract value written to it. */
-    final TreeMap<Long, Long> content = new TreeMap<>();
+    final FastLongMap content = new FastLongMap();
     /** Folios isolated for migration, by source pfn. */
     final TreeMap<Long, Migration> migrations = new TreeMap<>();
     int nextPid = INIT_PID;
@@ -86,6 +95,8 @@ public final class Rmap {
     final Vma vma = new Vma(this);
     /** mm/migrate.c over this machine's processes and pages. */
     final org.mmspec.reference.migrate.Migrate migrate;
+    /** Where mm/ksm.c is called from (include/linux/ksm.h); {@link KsmHooks#NONE} until a KSM model installs itself. */
+    KsmHooks ksmHooks = KsmHooks.NONE;
 
     /** The processes of a freshly booted machine: init (pid 1) with an empty mm. */
     public Rmap(MachineConfig config, PageAlloc pageAlloc) {
@@ -261,19 +272,64 @@ public final class Rmap {
         return nextPid;
     }
 
-    /** folio_anon_vma(): the anon_vma page->mapping names (live or not), or null when it names none. */
+    /** page->mapping of an anonymous page in anon_vma {@code id}: the pointer above the flag bits, PAGE_MAPPING_ANON. */
+    public static int anonMapping(int anonVmaId) {
+        return (anonVmaId << 2) | PAGE_MAPPING_ANON;
+    }
+
+    /** page->mapping of a KSM page whose stable node is {@code nodeId} (0: NULL, folio_set_stable_node(folio, NULL)). */
+    public static int ksmMapping(int nodeId) {
+        return (nodeId << 2) | PAGE_MAPPING_KSM;
+    }
+
+    /** The KSM hooks installed (the KSM model, or {@link KsmHooks#NONE}). */
+    public KsmHooks ksmHooks() {
+        return ksmHooks;
+    }
+
+    /** Installs the KSM model's side of include/linux/ksm.h. */
+    public void setKsmHooks(KsmHooks hooks) {
+        this.ksmHooks = hooks == null ? KsmHooks.NONE : hooks;
+        // mm/migrate.c asks folio_test_ksm() and calls folio_migrate_ksm() (folio_migrate_flags())
+        migrate.setKsm(hooks == null ? null : new org.mmspec.reference.migrate.FolioMigrateKsm() {
+            @Override
+            public boolean folio_test_ksm(long pfn) {
+                return folioTestKsm(pfn);
+            }
+
+            @Override
+            public void folio_migrate_ksm(long newPfn, long oldPfn) {
+                ksmHooks.folio_migrate_ksm(newPfn, oldPfn);
+            }
+        });
+    }
+
+    /**
+     * folio_anon_vma(): the anon_vma page->mapping names (live or not), or null when it names none
+     * (not anonymous, or a KSM page, whose mapping names its stable node).
+     */
     public AnonVma folioAnonVma(long pfn) {
         if (!mem.covers(pfn)) return null;
         int m = mem.mappingOf(mem.idx(pfn));
-        if ((m & PAGE_MAPPING_ANON) == 0) return null;
-        return anonVmas.get(m >>> 1);
+        if ((m & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON) return null;
+        return anonVmas.get(m >>> 2);
     }
 
-    /** The anon_vma id page->mapping names, or 0 when it is not an anon mapping. */
+    /** The anon_vma id page->mapping names, or 0 when it is not an anon_vma mapping (a KSM page's is not). */
     public int mappingId(long pfn) {
         if (!mem.covers(pfn)) return 0;
         int m = mem.mappingOf(mem.idx(pfn));
-        return (m & PAGE_MAPPING_ANON) == 0 ? 0 : m >>> 1;
+        return (m & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON ? 0 : m >>> 2;
+    }
+
+    /** folio_test_ksm(): both mapping flag bits set. */
+    public boolean folioTestKsm(long pfn) {
+        return mem.covers(pfn) && (mem.mappingOf(mem.idx(pfn)) & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM;
+    }
+
+    /** The stable node id a KSM page's mapping names (folio_stable_node()), 0 for NULL or a page that is not KSM. */
+    public int stableNodeId(long pfn) {
+        return folioTestKsm(pfn) ? mem.mappingOf(mem.idx(pfn)) >>> 2 : 0;
     }
 
     /** folio_test_anon(). */
@@ -413,6 +469,26 @@ public final class Rmap {
     }
 
     /**
+     * madvise(addr, pages, MADV_MERGEABLE or MADV_UNMERGEABLE) (mm/madvise.c:madvise_walk_vmas,
+     * madvise_vma_behavior): for each VMA the range overlaps, ksm_madvise() (which for
+     * MADV_UNMERGEABLE breaks COW on every KSM page of the range first) and then
+     * madvise_update_vma(), which splits the VMA at the range's ends and sets the new vm_flags.
+     * Returns 0; -EAGAIN when unmerging ran out of memory (ksm_madvise()'s -ENOMEM; the VMAs
+     * already done keep their new flags); -ENOMEM when part of the range is not mapped (the
+     * mapped parts are done). Rejected for an unknown pid, a bad range or another advice.
+     */
+    public int madvise(int pid, long addr, long pages, int advice) {
+        MmStruct mm = mmOf(pid);
+        checkRange("madvise", addr, pages);
+        if (advice != MADV_MERGEABLE && advice != MADV_UNMERGEABLE) {
+            throw new RejectedOperationException("madvise: EINVAL: advice " + advice + " (the model has MADV_MERGEABLE "
+                    + MADV_MERGEABLE + " and MADV_UNMERGEABLE " + MADV_UNMERGEABLE + ")");
+        }
+        ksmHooks.madvise_check(mm, addr, addr + pages, advice);
+        return vma.madvise_walk_vmas(mm, addr, addr + pages, advice);
+    }
+
+    /**
      * fork() of process pid: dup_mmap() into a new mm. {@code failAt} &gt; 0 makes the failAt-th
      * slab allocation of the fork (vm_area_dup, anon_vma_chain_alloc, anon_vma_alloc, in the
      * order dup_mmap makes them) return NULL, as the kernel's can under memory pressure; the
@@ -442,6 +518,7 @@ public final class Rmap {
     public void exit(int pid) {
         MmStruct mm = mmOf(pid);
         if (pid == INIT_PID) throw new RejectedOperationException("exit: pid 1 is init: Attempted to kill init!");
+        ksmHooks.ksm_exit(mm); // __mmput(): ksm_exit() before exit_mmap()
         vma.exit_mmap(mm);
         tasks.remove(pid);
         stats.exits++;
@@ -506,9 +583,10 @@ public final class Rmap {
      * migrate_folio_unmap() for one anonymous folio, as migrate_pages() calls it: isolate the
      * folio (the caller's isolate_folio_to_list()), allocate the destination (GFP_HIGHUSER_MOVABLE), take a reference on its anon_vma
      * (folio_get_anon_vma()) and {@code try_to_migrate()}: every PTE mapping it becomes a
-     * migration entry. Returns 0, {@link #EBUSY} (already isolated: nothing changes), or
-     * {@link #ENOMEM} (no destination page even after direct reclaim: the folio is put back on its
-     * LRU list, folio_putback_lru()).
+     * migration entry. Returns 0, {@link #EBUSY} (already isolated: nothing changes), {@link #ENOMEM}
+     * (no destination page even after direct reclaim: the folio is put back on its LRU list,
+     * folio_putback_lru()), or {@link #EAGAIN} when try_to_migrate() left a KSM folio mapped (the
+     * KSM reverse map can miss a fork-inherited mapping): everything undone, the folio back on its LRU.
      */
     public int migrate_folio_unmap(long pfn) {
         checkAnonFolio("migrate_folio_unmap", pfn);
@@ -527,6 +605,13 @@ public final class Rmap {
         Migration[] out = new Migration[1];
         int rc = migrate.migrate_folio_unmap(src -> dst, null, pfn, out,
                 org.mmspec.reference.migrate.MigrateMode.MIGRATE_SYNC, null, null);
+        if (rc == EAGAIN && folioTestKsm(pfn)) {
+            // rmap_walk_ksm() did not reach every mapping (a fork-inherited one ksmd has not met):
+            // migrate_pages() retries, fails the same way, and puts the folio back
+            folio_putback_lru(pfn);
+            stats.migrationsStillMapped++;
+            return EAGAIN;
+        }
         if (rc != 0) {
             // cannot happen: nobody else holds the lock of an LRU folio between steps
             warnings.warn("migrate_folio_unmap", "returned " + rc + " for pfn 0x" + Long.toHexString(pfn));
@@ -600,6 +685,14 @@ public final class Rmap {
      */
     public List<Mapping> rmapCandidates(long pfn) {
         List<Mapping> out = new ArrayList<>();
+        if (folioTestKsm(pfn)) {
+            // rmap_walk_ksm(): the stable node's rmap_items, each through its anon_vma's chains
+            ksmHooks.rmapWalkKsmCandidates(pfn, (v, address) -> {
+                Long pte = v == null || address < 0 ? null : v.vm_mm.pgtable.get(address);
+                out.add(new Mapping(v, address, pte == null ? 0 : pte));
+            });
+            return out;
+        }
         AnonVma av = folioAnonVma(pfn);
         if (av == null) return out;
         long pgoff = index(pfn);
@@ -1035,7 +1128,7 @@ public final class Rmap {
         }
         if (!exclusive) anon_vma = anon_vma.root;
         int p = page(pfn);
-        mem.mapping()[p] = (anon_vma.id << 1) | PAGE_MAPPING_ANON;
+        mem.mapping()[p] = anonMapping(anon_vma.id);
         mem.index()[p] = v.linearPageIndex(address);
     }
 
@@ -1061,7 +1154,8 @@ public final class Rmap {
         if (!folioTestAnon(pfn)) warnings.warn("__folio_add_anon_rmap", "VM_WARN_ON_FOLIO(!folio_test_anon(folio)) pfn 0x"
                 + Long.toHexString(pfn));
         mem.mapcount()[p]++;
-        __page_check_anon_rmap(pfn, v, address);
+        if (!folioTestKsm(pfn)) __page_check_anon_rmap(pfn, v, address); // KSM folios have no anon_vma to check
+
         if (exclusive) mem.flags[p] |= PageFlags.PG_anon_exclusive;
         if ((mem.flags[p] & PageFlags.PG_anon_exclusive) != 0 && mem.mapcountOf(p) > 1) {
             warnings.warn("__folio_add_anon_rmap", "VM_WARN_ON_FOLIO(PageAnonExclusive(page) && _mapcount > 0) pfn 0x"
@@ -1112,7 +1206,7 @@ public final class Rmap {
             return;
         }
         if (mappingId(pfn) != v.anon_vma.id) stats.folioMoveAnonRmap++;
-        mem.mapping()[page(pfn)] = (v.anon_vma.id << 1) | PAGE_MAPPING_ANON;
+        mem.mapping()[page(pfn)] = anonMapping(v.anon_vma.id);
     }
 
     /**
@@ -1135,14 +1229,26 @@ public final class Rmap {
         walk(pfn, true, rmapOne);
     }
 
-    /** rmap_walk_anon(); {@code kernel} false is the invariants' read-only walk: no warnings, no counting. */
+    /**
+     * rmap_walk(): rmap_walk_ksm() for a KSM folio, rmap_walk_anon() otherwise; {@code kernel}
+     * false is the invariants' read-only walk: no warnings, no counting.
+     */
     private void walk(long pfn, boolean kernel, BiPredicate<VmAreaStruct, Long> rmapOne) {
         int m = mem.mappingOf(page(pfn));
-        AnonVma a = (m & PAGE_MAPPING_ANON) == 0 ? null : anonVmas.get(m >>> 1);
+        if ((m & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM) {
+            if (kernel) {
+                stats.rmapWalks++;
+                ksmHooks.rmap_walk_ksm(pfn, rmapOne);
+            } else {
+                ksmHooks.rmapWalkKsmCandidates(pfn, rmapOne::test);
+            }
+            return;
+        }
+        AnonVma a = (m & PAGE_MAPPING_ANON) == 0 ? null : anonVmas.get(m >>> 2);
         if (a == null) {
             if (kernel && (m & PAGE_MAPPING_ANON) != 0) {
                 warnings.warn("rmap_walk_anon", "page->mapping of pfn 0x" + Long.toHexString(pfn)
-                        + " points to the freed anon_vma#" + (m >>> 1) + " (use after free)");
+                        + " points to the freed anon_vma#" + (m >>> 2) + " (use after free)");
             }
             return;
         }
@@ -1230,6 +1336,7 @@ public final class Rmap {
         public long rmapWalks, folioReferenced, folioReferencedYoung;
         public long migrationsUnmapped, migrationEntries, migrationsMoved, migrationsUndone, migrationsEnomem;
         public long swapEntriesInstalled, swapEntriesZapped, swapEntriesForked, swapinMajor, swapinMinor, faultRetries;
+        public long migrationsStillMapped;
 
         void copyFrom(RmapStats o) {
             for (java.lang.reflect.Field f : RmapStats.class.getFields()) {
@@ -1278,6 +1385,7 @@ public final class Rmap {
             m.put("fork: swap entries duplicated", swapEntriesForked);
             m.put("zap: swap entries freed", swapEntriesZapped);
             m.put("fault retried (PTE changed under direct reclaim)", faultRetries);
+            m.put("migration: still mapped after try_to_migrate (-EAGAIN)", migrationsStillMapped);
             return m;
         }
     }

@@ -52,6 +52,11 @@ public final class RmapCorruption {
     }
 
     /** Write a page table entry directly (0 removes it). */
+    /** Change a VMA's vm_flags behind every check (e.g. VM_MERGEABLE without madvise()). */
+    public static void setVmFlags(VmAreaStruct v, long flags) {
+        v.vm_flags = flags;
+    }
+
     public static void setPte(MmStruct mm, long addr, long pte) {
         if (pte == 0) mm.pgtable.remove(addr);
         else mm.pgtable.put(addr, pte);

@@ -17,6 +17,8 @@ public final class VmAreaStruct {
     public static final long VM_MAYWRITE = 0x20;
     public static final long VM_MAYEXEC = 0x40;
     public static final long VM_ACCOUNT = 0x100000;
+    /** VM_MERGEABLE, BIT(31): KSM may merge identical pages (MADV_MERGEABLE). */
+    public static final long VM_MERGEABLE = 1L << 31;
 
     public final int id;
     MmStruct vm_mm;

@@ -235,6 +235,52 @@ final class Vma {
         for (VmAreaStruct v : vmas) r.unlink_anon_vmas(v); // free_pgtables()
     }
 
+    // ------------------------------------------------------------------ madvise (KSM advice)
+
+    /**
+     * madvise_walk_vmas() for MADV_MERGEABLE/MADV_UNMERGEABLE over [start, end): each VMA
+     * overlapping it, clamped to it, goes through ksm_madvise() and then madvise_update_vma();
+     * a hole in the range makes the result -ENOMEM after the mapped parts are done.
+     */
+    int madvise_walk_vmas(MmStruct mm, long start, long end, int advice) {
+        int unmappedError = 0;
+        long cur = start;
+        while (cur < end) {
+            var e = mm.mm_mt.floorEntry(cur);
+            VmAreaStruct v = e != null && e.getValue().vm_end > cur ? e.getValue() : null;
+            if (v == null) {
+                var h = mm.mm_mt.higherEntry(cur);
+                v = h == null ? null : h.getValue();
+            }
+            if (v == null) return Rmap.ENOMEM; // "Still start < end."
+            if (cur < v.vm_start) {
+                unmappedError = Rmap.ENOMEM;
+                cur = v.vm_start;
+                if (cur >= end) break;
+            }
+            long s = cur;
+            long t = Math.min(v.vm_end, end);
+            long newFlags = r.ksmHooks.ksm_madvise(v, s, t, advice, v.vm_flags);
+            if (newFlags < 0) return newFlags == Rmap.ENOMEM ? Rmap.EAGAIN : (int) newFlags; // -ENOMEM becomes -EAGAIN
+            madvise_update_vma(mm, v, s, t, newFlags);
+            cur = t;
+        }
+        return unmappedError;
+    }
+
+    /**
+     * madvise_update_vma() -&gt; vma_modify_flags(): split v so that [start, end) is a VMA of its
+     * own and give it newFlags. (vma_merge_existing_range() could then merge it with a neighbour
+     * whose flags now match; the model leaves the pieces apart: nothing KSM or the rmap does
+     * depends on where VMA boundaries fall.)
+     */
+    void madvise_update_vma(MmStruct mm, VmAreaStruct v, long start, long end, long newFlags) {
+        if (newFlags == v.vm_flags) return;
+        if (start > v.vm_start) __split_vma(mm, v, start, true); // v keeps [start, ...)
+        if (end < v.vm_end) __split_vma(mm, v, end, false); // v keeps [..., end)
+        v.vm_flags = newFlags;
+    }
+
     // ------------------------------------------------------------------ exit
 
     /** exit_mmap(): unmap every VMA, unlink their anon_vmas (free_pgtables), remove them. */
@@ -262,6 +308,7 @@ final class Vma {
         r.slabAllocs = 0;
         try {
             MmStruct mm = new MmStruct(childPid, oldmm.pid);
+            r.ksmHooks.dup_mm(mm, oldmm); // dup_mm(): memcpy(mm, oldmm) carries the KSM counters over
             boolean failed = false;
             for (VmAreaStruct mpnt : new ArrayList<>(oldmm.mm_mt.values())) {
                 VmAreaStruct tmp = r.vm_area_alloc(); // vm_area_dup()
@@ -289,6 +336,7 @@ final class Vma {
                 r.stats.forksFailed++;
                 return Rmap.ENOMEM;
             }
+            r.ksmHooks.ksm_fork(mm, oldmm); // dup_mmap(): ksm_fork() once every VMA is copied
             r.nextPid = Math.max(r.nextPid, childPid + 1);
             r.tasks.put(mm.pid, mm);
             r.stats.forks++;
