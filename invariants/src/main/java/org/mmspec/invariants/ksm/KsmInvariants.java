@@ -384,7 +384,9 @@ public final class KsmInvariants {
             long p = pageOf(s, i);
             if (p < 0) return; // a page that cannot be looked at: the tree may be corrupt, nothing to say
             long c = s.rmap().contents().getOrDefault(p, 0L);
-            if (Ksm.checksum(c) != i.oldchecksum()) return; // changed since inserted: corruption is allowed
+            // written since inserted (even back to the same content, which a checksum cannot see):
+            // the tree may be corrupt from here on
+            if (s.rmap().contentStamp(p) != i.insertedStamp()) return;
             contents.add(new long[] {c, nodes.indexOf(n)});
         }
         for (int j = 1; j < contents.size(); j++) {

@@ -804,6 +804,7 @@ public final class Ksm implements KsmHooks {
         item.address |= seqnr & SEQNR_MASK;
         RbTree.rb_link_node(item, parent, left, root);
         RbTree.rb_insert_color(item, root);
+        item.insertedStamp = rk.contentStamp(page); // ghost: what KSM-UNSTABLE-ORDER compares
         ksm_pages_unshared++;
         return null;
     }
@@ -1929,6 +1930,7 @@ public final class Ksm implements KsmHooks {
                 KsmRmapItem c = new KsmRmapItem(i.id);
                 c.address = i.address;
                 c.oldchecksum = i.oldchecksum;
+                c.insertedStamp = i.insertedStamp;
                 c.age = i.age;
                 c.remaining_skips = i.remaining_skips;
                 c.bypass = i.bypass;

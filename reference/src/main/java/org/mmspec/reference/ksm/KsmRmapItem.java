@@ -26,6 +26,12 @@ public final class KsmRmapItem extends RbNode implements Ksm.RmapListLink {
     long address;
     /** rmap_item->oldchecksum. */
     int oldchecksum;
+    /**
+     * A ghost with no kernel counterpart (not in the fingerprint): the page's {@code
+     * Rmap.contentStamp} when this item went into the unstable tree, so an invariant can tell
+     * whether the page has been written since, even back to the same value.
+     */
+    long insertedStamp;
     /** rmap_item->age and remaining_skips (u8). */
     int age;
     int remaining_skips;
@@ -77,6 +83,11 @@ public final class KsmRmapItem extends RbNode implements Ksm.RmapListLink {
 
     public int oldchecksum() {
         return oldchecksum;
+    }
+
+    /** The ghost stamp of the page when the item entered the unstable tree ({@link #insertedStamp}). */
+    public long insertedStamp() {
+        return insertedStamp;
     }
 
     public int age() {

@@ -121,7 +121,7 @@ final class Memory {
                     long shadow = si.swap_cache_get_shadow(offset);
                     if (shadow != 0) rc.workingset_refault(folio, shadow, si.shadowClockOf(offset));
                     rc.folio_add_lru(folio);
-                    r.content.put(folio, si.slotValue(offset)); // swap_read_folio()
+                    r.setContent(folio, si.slotValue(offset)); // swap_read_folio()
                     rc.stats.pswpin++;
                     rc.stats.swapinSkipSwapcache++;
                 }
@@ -208,7 +208,7 @@ final class Memory {
         long shadow = rc.swapCacheAddFolio(page, offset);
         if (shadow != 0) rc.workingset_refault(folio, shadow, rc.lastShadowClock());
         rc.folio_add_lru(folio);
-        r.content.put(folio, si.slotValue(offset)); // swap_read_folio()
+        r.setContent(folio, si.slotValue(offset)); // swap_read_folio()
         rc.stats.pswpin++;
         return folio;
     }

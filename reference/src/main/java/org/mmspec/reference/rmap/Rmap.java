@@ -73,6 +73,14 @@ public final class Rmap {
     final TreeMap<Integer, AnonVma> anonVmas = new TreeMap<>();
     /** Content of every anonymous page the processes own, by pfn: the abstract value written to it. */
     final FastLongMap content = new FastLongMap();
+    /**
+     * A ghost with no kernel counterpart, left out of the fingerprint: a stamp per page, new at
+     * every store to it ({@link #setContent}), carried along by a migration's copy. Two equal
+     * stamps mean the content has not been written in between, which a checksum cannot tell (a
+     * page written back to an earlier value); KSM-UNSTABLE-ORDER needs exactly that.
+     */
+    final FastLongMap contentStamp = new FastLongMap();
+    private long contentStores;
     /** Folios isolated for migration, by source pfn. */
     final TreeMap<Long, Migration> migrations = new TreeMap<>();
     int nextPid = INIT_PID;
@@ -123,6 +131,7 @@ public final class Rmap {
         tasks.clear();
         anonVmas.clear();
         content.clear();
+        contentStamp.clear();
         migrations.clear();
         Map<Integer, AnonVma> av = new TreeMap<>();
         for (AnonVma a : o.anonVmas.values()) av.put(a.id, new AnonVma(a.id));
@@ -183,6 +192,8 @@ public final class Rmap {
             }
         }
         content.putAll(o.content);
+        contentStamp.putAll(o.contentStamp);
+        contentStores = o.contentStores;
         for (Map.Entry<Long, Migration> e : o.migrations.entrySet()) {
             Migration m = e.getValue();
             migrations.put(e.getKey(), new Migration(m.src(), m.dst(), mapAv.apply(m.anonVma()), m.pageWasMapped()));
@@ -426,7 +437,7 @@ public final class Rmap {
         }
         long pfn = Pte.pfn(p);
         if (write) {
-            content.put(pfn, value);
+            setContent(pfn, value);
             stats.stores++;
             return new Access(kind, pfn, value);
         }
@@ -736,7 +747,7 @@ public final class Rmap {
     long folio_alloc(long value) {
         long pfn = pageAlloc.__alloc_pages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
         if (pfn < 0) return -1;
-        content.put(pfn, value);
+        setContent(pfn, value);
         stats.pagesAllocated++;
         return pfn;
     }
@@ -790,7 +801,7 @@ public final class Rmap {
         mem.index()[page] = 0;
         mem.flags[page] &= ~(PageFlags.PG_anon_exclusive | PageFlags.PG_swapbacked | PageFlags.PG_dirty
                 | PageFlags.PG_referenced | PageFlags.PG_workingset | PageFlags.PG_reclaim | PageFlags.PG_uptodate);
-        content.remove(pfn);
+        dropContent(pfn);
         pageAlloc.__free_pages(pfn, 0);
         stats.pagesFreed++;
     }
@@ -808,7 +819,7 @@ public final class Rmap {
         }
         mem.mapping()[page] = 0;
         mem.index()[page] = 0;
-        content.remove(pfn);
+        dropContent(pfn);
         stats.pagesFreed++;
     }
 
@@ -1319,6 +1330,27 @@ public final class Rmap {
     /** folio_mc_copy(dst, src) (mm/util.c): the destination now holds the source's content. */
     public void folio_mc_copy(long dst, long src) {
         content.put(dst, content.getOrDefault(src, 0L));
+        contentStamp.put(dst, contentStamp.getLong(src, 0)); // the same content, not a store
+    }
+
+    /** A store of value into the page at pfn: its content and a new {@link #contentStamp}. */
+    void setContent(long pfn, long value) {
+        content.put(pfn, value);
+        contentStamp.put(pfn, ++contentStores);
+    }
+
+    /** The page at pfn holds no process content any more (freed). */
+    void dropContent(long pfn) {
+        content.remove(pfn);
+        contentStamp.remove(pfn);
+    }
+
+    /**
+     * The ghost stamp of the page at pfn (0 for none): it changes at every store to the page and
+     * only then, and a migration's destination takes its source's.
+     */
+    public long contentStamp(long pfn) {
+        return contentStamp.getLong(pfn, 0);
     }
 
     /** What the rmap code counted; the situations a run covered. */

@@ -74,7 +74,7 @@ public final class RmapCorruption {
 
     /** Change what a page holds, as a stray store or a broken copy would. */
     public static void setContent(Rmap r, long pfn, long value) {
-        r.content.put(pfn, value);
+        r.setContent(pfn, value);
     }
 
     /** Record a kernel warning. */

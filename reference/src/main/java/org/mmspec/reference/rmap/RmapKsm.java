@@ -99,6 +99,11 @@ public final class RmapKsm {
         return r.content.getLong(pfn, 0);
     }
 
+    /** The page's ghost store stamp ({@link Rmap#contentStamp}). */
+    public long contentStamp(long pfn) {
+        return r.contentStamp(pfn);
+    }
+
     /** Whether pfn is an anonymous page of the processes (it has a content). */
     public boolean ownsPage(long pfn) {
         return r.content.containsLong(pfn);
