@@ -32,6 +32,23 @@ import picocli.CommandLine.Option;
                 + "step, and shrink the first violation to a minimal counterexample.",
             "Exit 0 when every invariant holds, 1 on a violation, 2 on bad usage."})
 public final class CheckCommand implements Callable<Integer> {
+    @Option(names = "--all",
+            description = "Run everything: every subsystem's suite (with --seed, --tries, --steps), the named bounded "
+                    + "configurations (explore), the known-bug corpus replay and, where this machine allows (root), "
+                    + "the live conformance checks; one HTML report, OUT/index.html. Exit 0 when every part that ran passed.")
+    boolean all;
+
+    @Option(names = "--no-live", description = "With --all: leave out the live conformance checks.")
+    boolean noLive;
+
+    @Option(names = "--corpus", paramLabel = "DIR",
+            description = "With --all: the known-bug corpus to replay; default counterexamples/corpus of this checkout.")
+    java.nio.file.Path corpus;
+
+    @Option(names = "--trace-seconds", paramLabel = "N", defaultValue = "3",
+            description = "With --all, as root: how long to record the live trace; default ${DEFAULT-VALUE}.")
+    int traceSeconds;
+
     @Option(names = "--subsystem", paramLabel = "NAME", defaultValue = "buddy",
             description = "Subsystem to check (${COMPLETION-CANDIDATES}); default ${DEFAULT-VALUE}.",
             completionCandidates = SubsystemNames.class)
@@ -83,6 +100,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
+        if (all) return all();
+        if (noLive || corpus != null || given("--trace-seconds")) {
+            throw new Main.UsageException("--no-live, --corpus and --trace-seconds go with --all");
+        }
         subsystem = subsystemForBugs();
         Subsystem<?> sub = Subsystems.create(subsystem);
         if (sub == null) throw new Main.UsageException("unknown subsystem '" + subsystem + "' (one of " + Subsystems.names() + ")");
@@ -111,6 +132,34 @@ public final class CheckCommand implements Callable<Integer> {
         out.println(tries + " tries x " + steps + " steps per configuration"
                 + (bugs.isEmpty() ? "" : ", known bugs re-created: " + bugs));
         return run(sub, cfgs, s, out);
+    }
+
+    /** {@code check --all}: see {@link CheckAll}. */
+    private int all() {
+        for (String o : List.of("--subsystem", "--config", "--bug", "--adjacent-isolation", "--no-report")) {
+            if (given(o)) throw new Main.UsageException(o + " does not go with --all, which checks every subsystem and configuration");
+        }
+        if (tries < 1) throw new Main.UsageException("--tries must be at least 1, got " + tries);
+        if (steps < 1) throw new Main.UsageException("--steps must be at least 1, got " + steps);
+        if (traceSeconds < 1) throw new Main.UsageException("--trace-seconds must be at least 1, got " + traceSeconds);
+        try {
+            org.mmspec.counterexamples.render.Renderer.formats(format);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--format: " + e.getMessage());
+        }
+        java.nio.file.Path c = corpus;
+        if (c == null) {
+            String home = System.getProperty("mmspec.home");
+            c = (home != null ? java.nio.file.Path.of(home) : java.nio.file.Path.of("")).resolve("counterexamples/corpus");
+        }
+        long s = seed != null ? seed : Math.abs(System.nanoTime() % 1_000_000_000L);
+        if (seed == null) System.out.println("seed " + s + " (drawn; rerun with --seed " + s + ")");
+        return new CheckAll(s, tries, steps, outDir, format, !noLive, c, !noProgress, traceSeconds).run();
+    }
+
+    private boolean given(String option) {
+        return commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /**
