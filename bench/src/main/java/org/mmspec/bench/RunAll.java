@@ -110,6 +110,9 @@ public final class RunAll {
             target = 1_000_000;
             unit = "distinct states/s";
             targetText = ">= 1 M distinct states/s";
+        } else if (bench.endsWith("TraceCheckBench.check")) {
+            unit = "events/s";
+            targetText = "none (a recorded ftrace trace, page allocator and compaction events)";
         } else if (bench.endsWith("BoundedExploreBench.tiny8Complete")) {
             String w = rr.getParams().getParam("workers");
             shortName = shortName + ", " + w + " worker" + ("1".equals(w) ? "" : "s");
@@ -121,6 +124,13 @@ public final class RunAll {
             target = 1000;
             atMost = true;
             unit = "ms per whole-zone compaction";
+            targetText = "<= 1 s";
+        }
+        if (bench.endsWith("KsmScanBench.fullScan")) {
+            shortName = shortName + ", " + rr.getParams().getParam("scan");
+            target = 1000;
+            atMost = true;
+            unit = "ms per full scan of 2^20 pages";
             targetText = "<= 1 s";
         }
         Boolean met = Double.isNaN(target) ? null : atMost ? median <= target : median >= target;
