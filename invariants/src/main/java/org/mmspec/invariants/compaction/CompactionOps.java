@@ -12,6 +12,7 @@ import org.mmspec.invariants.engine.Operation;
 import org.mmspec.invariants.engine.Outcome;
 import org.mmspec.invariants.engine.Rng;
 import org.mmspec.invariants.rmap.RmapOps;
+import org.mmspec.invariants.rmap.OnRmap;
 import org.mmspec.invariants.rmap.RmapState;
 import org.mmspec.reference.alloc.RejectedOperationException;
 import org.mmspec.reference.alloc.Zone;
@@ -197,54 +198,20 @@ public final class CompactionOps {
     // ------------------------------------------------------------------ the rmap model's operations
 
     /** An operation of the rmap model, run on this state's processes. */
-    public static final class Wrapped implements Operation<CompactionState> {
-        private final Operation<RmapState> op;
-        private final double weight;
-
+    public static final class Wrapped extends OnRmap<CompactionState> {
         Wrapped(Operation<RmapState> op, double weight) {
-            this.op = op;
-            this.weight = weight;
+            super(op, weight);
         }
 
         @Override
-        public String name() {
-            return op.name();
-        }
-
-        @Override
-        public double weight() {
-            return weight;
-        }
-
-        @Override
-        public boolean enabled(CompactionState s) {
-            return op.enabled(s.rmap);
-        }
-
-        @Override
-        public Args generate(CompactionState s, Rng rng) {
-            return op.generate(s.rmap, rng);
-        }
-
-        @Override
-        public List<Args> enumerate(CompactionState s) {
-            return op.enumerate(s.rmap);
+        protected RmapState rmap(CompactionState s) {
+            return s.rmap;
         }
 
         @Override
         public Outcome apply(CompactionState s, Args a, int stepId) {
             s.beginStep();
             return op.apply(s.rmap, a, stepId);
-        }
-
-        @Override
-        public List<Args> simpler(Args a) {
-            return op.simpler(a);
-        }
-
-        @Override
-        public List<String> handleArgs() {
-            return op.handleArgs();
         }
     }
 

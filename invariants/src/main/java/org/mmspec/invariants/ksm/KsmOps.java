@@ -12,6 +12,7 @@ import org.mmspec.invariants.engine.Operation;
 import org.mmspec.invariants.engine.Outcome;
 import org.mmspec.invariants.engine.Rng;
 import org.mmspec.invariants.rmap.RmapOps;
+import org.mmspec.invariants.rmap.OnRmap;
 import org.mmspec.invariants.rmap.RmapState;
 import org.mmspec.reference.alloc.RejectedOperationException;
 import org.mmspec.reference.ksm.Ksm;
@@ -104,39 +105,20 @@ public final class KsmOps {
      * {@code fork}, {@code exit}) on KSM's state, then KSM's spec: each but a read disturbs the
      * steady state; munmap and exit take pages out of the mergeable set; fork copies it.
      */
-    static final class RmapAdapter implements Operation<KsmState> {
-        private final Operation<RmapState> inner;
-        private final double weight;
-
+    static final class RmapAdapter extends OnRmap<KsmState> {
         RmapAdapter(Operation<RmapState> inner, double weight) {
-            this.inner = inner;
-            this.weight = weight;
+            super(inner, weight);
         }
 
         @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public double weight() {
-            return weight;
-        }
-
-        @Override
-        public boolean enabled(KsmState s) {
-            return inner.enabled(s.rs);
+        protected RmapState rmap(KsmState s) {
+            return s.rs;
         }
 
         @Override
         public Args generate(KsmState s, Rng rng) {
             if ((name().equals("fork") || name().equals("exit")) && !rng.chance(Math.min(1.0, 0.6))) return null;
-            return inner.generate(s.rs, rng);
-        }
-
-        @Override
-        public List<Args> enumerate(KsmState s) {
-            return inner.enumerate(s.rs);
+            return op.generate(s.rs, rng);
         }
 
         @Override
@@ -152,7 +134,7 @@ public final class KsmOps {
                 parentMapped = mem == null ? Set.of() : new TreeSet<>(mem.keySet());
                 parentZero = ksmZeroPages(s, pid);
             }
-            Outcome o = inner.apply(s.rs, a, stepId);
+            Outcome o = op.apply(s.rs, a, stepId);
             if (o.kind() == Outcome.Kind.REJECTED || o.kind() == Outcome.Kind.SKIPPED) return o;
             switch (name()) {
                 case "mmap" -> {
@@ -165,16 +147,6 @@ public final class KsmOps {
                 default -> { }
             }
             return o;
-        }
-
-        @Override
-        public List<Args> simpler(Args args) {
-            return inner.simpler(args);
-        }
-
-        @Override
-        public List<String> handleArgs() {
-            return inner.handleArgs();
         }
     }
 

@@ -11,6 +11,7 @@ import org.mmspec.invariants.engine.Operation;
 import org.mmspec.invariants.engine.Outcome;
 import org.mmspec.invariants.engine.Rng;
 import org.mmspec.invariants.rmap.RmapOps;
+import org.mmspec.invariants.rmap.OnRmap;
 import org.mmspec.invariants.rmap.RmapState;
 import org.mmspec.reference.alloc.Gfp;
 import org.mmspec.reference.alloc.RejectedOperationException;
@@ -101,38 +102,14 @@ public final class ReclaimOps {
     // ------------------------------------------------------------------ the reverse map's operations
 
     /** One of the reverse map's operations, run on the reclaim subsystem's machine. */
-    public static final class FromRmap implements Operation<ReclaimState> {
-        private final Operation<RmapState> op;
-        private final double weight;
-
+    public static final class FromRmap extends OnRmap<ReclaimState> {
         public FromRmap(Operation<RmapState> op, double weight) {
-            this.op = op;
-            this.weight = weight;
+            super(op, weight);
         }
 
         @Override
-        public String name() {
-            return op.name();
-        }
-
-        @Override
-        public double weight() {
-            return weight;
-        }
-
-        @Override
-        public boolean enabled(ReclaimState s) {
-            return op.enabled(s.rm);
-        }
-
-        @Override
-        public Args generate(ReclaimState s, Rng rng) {
-            return op.generate(s.rm, rng);
-        }
-
-        @Override
-        public List<Args> enumerate(ReclaimState s) {
-            return op.enumerate(s.rm);
+        protected RmapState rmap(ReclaimState s) {
+            return s.rm;
         }
 
         @Override
@@ -142,16 +119,6 @@ public final class ReclaimOps {
             String note = reclaimNote(s);
             if (note.isEmpty() || o.kind() == Outcome.Kind.REJECTED || o.kind() == Outcome.Kind.SKIPPED) return o;
             return new Outcome(o.kind(), o.text() + note, o.facts());
-        }
-
-        @Override
-        public List<Args> simpler(Args a) {
-            return op.simpler(a);
-        }
-
-        @Override
-        public List<String> handleArgs() {
-            return op.handleArgs();
         }
     }
 
