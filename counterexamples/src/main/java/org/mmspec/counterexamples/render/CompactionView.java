@@ -317,30 +317,16 @@ public final class CompactionView implements DiagramView<CompactionState> {
 
     @Override
     public String legend(String id) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(id).append("legend [shape=plaintext, margin=0, label=<");
-        sb.append("<TABLE BORDER=\"1\" COLOR=\"#808080\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>");
-        row(sb, FREE, "free (on a buddy list; its order at the head)");
-        row(sb, HELD, "free, held isolated on cc->freepages");
-        row(sb, ANON, "a: anonymous page on the LRU (movable)");
-        row(sb, MIGRATING, "m: folio isolated for migration");
-        row(sb, KERNEL, "k: kernel allocation (unmovable)");
-        row(sb, ALLOCATED, "other allocated page");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(MIGRATE_SCANNER).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">"
-                + "migrate_pfn: the migration scanner</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(FREE_SCANNER).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">"
-                + "free_pfn: the free scanner</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"").append(MOVED)
-          .append("\">arrow: a folio moved, old pfn -&gt; new pfn</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
-          .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
-        sb.append("</TABLE>>];\n");
-        return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String colour, String text) {
-        sb.append("<TR><TD BGCOLOR=\"").append(colour).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">").append(Dot.html(text))
-          .append("</FONT></TD></TR>");
+        return new Legend(id)
+                .colour(FREE, "free (on a buddy list; its order at the head)")
+                .colour(HELD, "free, held isolated on cc->freepages")
+                .colour(ANON, "a: anonymous page on the LRU (movable)")
+                .colour(MIGRATING, "m: folio isolated for migration")
+                .colour(KERNEL, "k: kernel allocation (unmovable)")
+                .colour(ALLOCATED, "other allocated page")
+                .outline(MIGRATE_SCANNER, "migrate_pfn: the migration scanner")
+                .outline(FREE_SCANNER, "free_pfn: the free scanner")
+                .note(MOVED, "arrow: a folio moved, old pfn -&gt; new pfn")
+                .end();
     }
 }

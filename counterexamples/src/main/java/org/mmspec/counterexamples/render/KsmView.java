@@ -249,28 +249,15 @@ public final class KsmView implements DiagramView<KsmState> {
 
     @Override
     public String legend(String id) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(id).append("legend [shape=plaintext, margin=0, label=<");
-        sb.append("<TABLE BORDER=\"1\" COLOR=\"#808080\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>");
-        row(sb, NODE, "stable node: its KSM page (kpfn, content), rmap_hlist_len; border black/red: rb colour; dashed: stale");
-        row(sb, CHAIN, "stable_node chain (rmap_hlist_len STABLE_NODE_CHAIN) with its dups (dashed edges)");
-        row(sb, UNSTABLE, "unstable tree node (an rmap_item of this scan)");
-        row(sb, ITEM, "rmap_item: page, STABLE/UNSTABLE flag and seqnr, checksum of the last scan");
-        row(sb, SLOT, "mm slot on ksmd's list, in scan order, with its rmap_list");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">edges: L/R tree children; rmap_item -head-&gt; stable node; "
-                + "rmap_list in address order</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(TOUCHED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B>touched by the "
-                + "step</B></FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
-          .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
-        sb.append("</TABLE>>];\n");
-        return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String colour, String text) {
-        sb.append("<TR><TD BGCOLOR=\"").append(colour).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">").append(Dot.html(text))
-          .append("</FONT></TD></TR>");
+        return new Legend(id)
+                .colour(NODE, "stable node: its KSM page (kpfn, content), rmap_hlist_len; border black/red: rb colour; dashed: stale")
+                .colour(CHAIN, "stable_node chain (rmap_hlist_len STABLE_NODE_CHAIN) with its dups (dashed edges)")
+                .colour(UNSTABLE, "unstable tree node (an rmap_item of this scan)")
+                .colour(ITEM, "rmap_item: page, STABLE/UNSTABLE flag and seqnr, checksum of the last scan")
+                .colour(SLOT, "mm slot on ksmd's list, in scan order, with its rmap_list")
+                .note("edges: L/R tree children; rmap_item -head-&gt; stable node; rmap_list in address order")
+                .outline(TOUCHED, "<B>touched by the step</B>")
+                .end();
     }
 
     /** The names a panel draws (stable nodes, rmap_items, slots), for tests. */

@@ -299,28 +299,15 @@ public final class ReclaimView implements DiagramView<ReclaimState> {
 
     @Override
     public String legend(String id) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(id).append("legend [shape=plaintext, margin=0, label=<");
-        sb.append("<TABLE BORDER=\"1\" COLOR=\"#808080\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>");
-        row(sb, ANON, "anonymous folio, inactive (pid @address, y: a young PTE)");
-        row(sb, ANON_ACTIVE, "anonymous folio, active");
-        row(sb, FILE, "page cache folio, inactive (ino [index])");
-        row(sb, FILE_ACTIVE, "page cache folio, active");
-        row(sb, SLOT, "swap slot: offset, swap count, C = SWAP_HAS_CACHE, the cached pfn");
-        row(sb, SHADOW, "a shadow entry: an evicted page's eviction stamp");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">flags: R referenced, A active, W workingset, D dirty, "
-                + "WB writeback, S swapcache, r reclaim</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(TOUCHED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B>moved by the "
-                + "step</B></FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
-          .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
-        sb.append("</TABLE>>];\n");
-        return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String colour, String text) {
-        sb.append("<TR><TD BGCOLOR=\"").append(colour).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">").append(Dot.html(text))
-          .append("</FONT></TD></TR>");
+        return new Legend(id)
+                .colour(ANON, "anonymous folio, inactive (pid @address, y: a young PTE)")
+                .colour(ANON_ACTIVE, "anonymous folio, active")
+                .colour(FILE, "page cache folio, inactive (ino [index])")
+                .colour(FILE_ACTIVE, "page cache folio, active")
+                .colour(SLOT, "swap slot: offset, swap count, C = SWAP_HAS_CACHE, the cached pfn")
+                .colour(SHADOW, "a shadow entry: an evicted page's eviction stamp")
+                .note("flags: R referenced, A active, W workingset, D dirty, WB writeback, S swapcache, r reclaim")
+                .outline(TOUCHED, "<B>moved by the step</B>")
+                .end();
     }
 }

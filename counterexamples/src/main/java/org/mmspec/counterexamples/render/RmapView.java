@@ -262,28 +262,16 @@ public final class RmapView implements DiagramView<RmapState> {
 
     @Override
     public String legend(String id) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(id).append("legend [shape=plaintext, margin=0, label=<");
-        sb.append("<TABLE BORDER=\"1\" COLOR=\"#808080\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>");
-        row(sb, PAGE, "page (pfn, mapcount, index, content); thick: PageAnonExclusive; dashed: isolated");
-        row(sb, ANON_VMA, "anon_vma (refcount, num_children, num_active_vmas); double: a root");
-        row(sb, AVC, "anon_vma_chain");
-        row(sb, VMA, "VMA [vm_start, vm_end), vm_pgoff, its anon_vma");
-        row(sb, MM, "mm_struct of a process");
-        sb.append("<TR><TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">edges: page -mapping-&gt; anon_vma -rb_root-&gt; chain "
-                + "-vma-&gt; VMA -vm_mm-&gt; mm; dashed: parent; dotted: a PTE (address, bits)</FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(TOUCHED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\"><B>touched by the "
-                + "step</B></FONT></TD></TR>");
-        sb.append("<TR><TD BORDER=\"3\" COLOR=\"").append(Dot.RED).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"")
-          .append(Dot.RED).append("\"><B>named by the violation</B></FONT></TD></TR>");
-        sb.append("</TABLE>>];\n");
-        return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String colour, String text) {
-        sb.append("<TR><TD BGCOLOR=\"").append(colour).append("\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">").append(Dot.html(text))
-          .append("</FONT></TD></TR>");
+        return new Legend(id)
+                .colour(PAGE, "page (pfn, mapcount, index, content); thick: PageAnonExclusive; dashed: isolated")
+                .colour(ANON_VMA, "anon_vma (refcount, num_children, num_active_vmas); double: a root")
+                .colour(AVC, "anon_vma_chain")
+                .colour(VMA, "VMA [vm_start, vm_end), vm_pgoff, its anon_vma")
+                .colour(MM, "mm_struct of a process")
+                .note("edges: page -mapping-&gt; anon_vma -rb_root-&gt; chain -vma-&gt; VMA -vm_mm-&gt; mm; dashed: parent; "
+                        + "dotted: a PTE (address, bits)")
+                .outline(TOUCHED, "<B>touched by the step</B>")
+                .end();
     }
 
     /** The ids of the anon_vmas, chains, VMAs and mms a panel draws, for tests: {@code anon_vma#3} style names. */
