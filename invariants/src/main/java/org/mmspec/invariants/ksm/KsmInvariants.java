@@ -386,7 +386,7 @@ public final class KsmInvariants {
             long c = s.rmap().contents().getOrDefault(p, 0L);
             // written since inserted (even back to the same content, which a checksum cannot see):
             // the tree may be corrupt from here on
-            if (s.rmap().contentStamp(p) != i.insertedStamp()) return;
+            if (k.writtenSinceInserted(i)) return;
             contents.add(new long[] {c, nodes.indexOf(n)});
         }
         for (int j = 1; j < contents.size(); j++) {

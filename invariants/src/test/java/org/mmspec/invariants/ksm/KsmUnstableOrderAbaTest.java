@@ -53,6 +53,8 @@ class KsmUnstableOrderAbaTest {
         assertEquals(Ksm.checksum(2), first.oldchecksum(), "the checksum cannot tell the round trip");
         assertNotEquals(stampBefore, s.rmap().contentStamp(p1), "the store stamp can");
         assertNotEquals(first.insertedStamp(), s.rmap().contentStamp(p1));
+        assertTrue(s.ksm().writtenSinceInserted(first), "and the machine's fingerprint carries it");
+        assertTrue(!s.ksm().writtenSinceInserted(second));
         assertTrue(KsmKit.check("KSM-UNSTABLE-ORDER", s).isEmpty(), () -> "" + KsmKit.check("KSM-UNSTABLE-ORDER", s));
         assertTrue(KsmKit.checkAll(s).isEmpty(), () -> "" + KsmKit.checkAll(s));
     }

@@ -2035,6 +2035,11 @@ public final class Ksm implements KsmHooks {
                 if ((i.address & STABLE_FLAG) != 0) {
                     h = MemMap.mix(h ^ (i.head == null ? 0 : i.head.id) ^ (i.bypass ? 1L << 33 : 0));
                 }
+                if ((i.address & UNSTABLE_FLAG) != 0 && writtenSinceInserted(i)) {
+                    // the one thing of the ghost stamps an invariant reads (KSM-UNSTABLE-ORDER): a state
+                    // search must not take two states that differ in it for one
+                    h = MemMap.mix(h ^ 0x3B1L);
+                }
             }
             if (scanRmapList == s) h = MemMap.mix(h ^ 0x5107L);
         }
@@ -2053,6 +2058,17 @@ public final class Ksm implements KsmHooks {
         h = MemMap.mix(h ^ 0x7FL);
         h = treeHash(h, root_unstable_tree.rb_node);
         return h;
+    }
+
+    /**
+     * Whether the page at an unstable item's address has been stored to since the item went into
+     * the unstable tree (ghost stamps: {@code Rmap.contentStamp}); true when no page is there.
+     */
+    public boolean writtenSinceInserted(KsmRmapItem i) {
+        if (!rk.mmLive(i.mm.mm)) return true;
+        long pte = rk.pteValue(i.mm.mm, i.address >>> PAGE_SHIFT);
+        if (!Pte.normal(pte)) return true;
+        return rk.contentStamp(Pte.pfn(pte)) != i.insertedStamp;
     }
 
     private static long treeHash(long h, RbNode n) {
