@@ -2088,13 +2088,34 @@ public final class Ksm implements KsmHooks {
         public long rmapWalks, migrated;
 
         void copyFrom(KsmStats o) {
-            for (java.lang.reflect.Field f : KsmStats.class.getFields()) {
-                try {
-                    f.setLong(this, f.getLong(o));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            batches = o.batches;
+            fullScans = o.fullScans;
+            checksumChanged = o.checksumChanged;
+            memcmp = o.memcmp;
+            stableMerges = o.stableMerges;
+            unstableMerges = o.unstableMerges;
+            zeroPageMerges = o.zeroPageMerges;
+            stableNodesCreated = o.stableNodesCreated;
+            chainsCreated = o.chainsCreated;
+            chainsCollapsed = o.chainsCollapsed;
+            chainsFreed = o.chainsFreed;
+            chainPrunes = o.chainPrunes;
+            staleNodesRemoved = o.staleNodesRemoved;
+            stableFull = o.stableFull;
+            searchRestarts = o.searchRestarts;
+            unstableLookupFailed = o.unstableLookupFailed;
+            writeProtectRefcount = o.writeProtectRefcount;
+            mergeTwoFailed = o.mergeTwoFailed;
+            forkBypass = o.forkBypass;
+            breakKsm = o.breakKsm;
+            madviseMergeable = o.madviseMergeable;
+            madviseUnmergeable = o.madviseUnmergeable;
+            runUnmerge = o.runUnmerge;
+            maxPageSharingBusy = o.maxPageSharingBusy;
+            slotsEntered = o.slotsEntered;
+            slotsFreed = o.slotsFreed;
+            rmapWalks = o.rmapWalks;
+            migrated = o.migrated;
         }
 
         /** The counters by name. */

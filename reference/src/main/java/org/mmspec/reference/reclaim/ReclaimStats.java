@@ -25,13 +25,57 @@ public final class ReclaimStats {
     public long shadowsStored, refaultsRecent, refaultsOld;
 
     public void copyFrom(ReclaimStats o) {
-        for (java.lang.reflect.Field f : ReclaimStats.class.getFields()) {
-            try {
-                f.setLong(this, f.getLong(o));
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        pgscanKswapd = o.pgscanKswapd;
+        pgscanDirect = o.pgscanDirect;
+        pgstealKswapd = o.pgstealKswapd;
+        pgstealDirect = o.pgstealDirect;
+        pgscanAnon = o.pgscanAnon;
+        pgscanFile = o.pgscanFile;
+        pgstealAnon = o.pgstealAnon;
+        pgstealFile = o.pgstealFile;
+        pgrefill = o.pgrefill;
+        pgactivate = o.pgactivate;
+        pgdeactivate = o.pgdeactivate;
+        pgrotated = o.pgrotated;
+        pgscanSkip = o.pgscanSkip;
+        pswpin = o.pswpin;
+        pswpout = o.pswpout;
+        swapZeroFilled = o.swapZeroFilled;
+        swapAllocFail = o.swapAllocFail;
+        pgmajfault = o.pgmajfault;
+        swapCacheHits = o.swapCacheHits;
+        swapinSkipSwapcache = o.swapinSkipSwapcache;
+        allocstall = o.allocstall;
+        directReclaimRuns = o.directReclaimRuns;
+        directReclaimThrottled = o.directReclaimThrottled;
+        pageoutrun = o.pageoutrun;
+        kswapdRuns = o.kswapdRuns;
+        kswapdSleeps = o.kswapdSleeps;
+        kswapdHighWmarkHitQuickly = o.kswapdHighWmarkHitQuickly;
+        kswapdFailuresHit = o.kswapdFailuresHit;
+        kswapdBoostReclaim = o.kswapdBoostReclaim;
+        folioRefActivate = o.folioRefActivate;
+        folioRefKeep = o.folioRefKeep;
+        folioRefReclaim = o.folioRefReclaim;
+        folioRefReclaimClean = o.folioRefReclaimClean;
+        unmapFail = o.unmapFail;
+        writebackActivated = o.writebackActivated;
+        dirtyFileActivated = o.dirtyFileActivated;
+        filemapReads = o.filemapReads;
+        filemapHits = o.filemapHits;
+        filemapMisses = o.filemapMisses;
+        filemapWrites = o.filemapWrites;
+        pageCacheEvictions = o.pageCacheEvictions;
+        flusherRuns = o.flusherRuns;
+        writebackStarted = o.writebackStarted;
+        writebackCompleted = o.writebackCompleted;
+        folioRotateReclaimable = o.folioRotateReclaimable;
+        markAccessedReferenced = o.markAccessedReferenced;
+        markAccessedActivated = o.markAccessedActivated;
+        folioDeactivated = o.folioDeactivated;
+        shadowsStored = o.shadowsStored;
+        refaultsRecent = o.refaultsRecent;
+        refaultsOld = o.refaultsOld;
     }
 
     /** The counters by the names a run's summary prints. */

@@ -1371,13 +1371,51 @@ public final class Rmap {
         public long migrationsStillMapped;
 
         void copyFrom(RmapStats o) {
-            for (java.lang.reflect.Field f : RmapStats.class.getFields()) {
-                try {
-                    f.setLong(this, f.getLong(o));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            loads = o.loads;
+            stores = o.stores;
+            anonFaults = o.anonFaults;
+            zeroPageFaults = o.zeroPageFaults;
+            wpReuse = o.wpReuse;
+            wpCopy = o.wpCopy;
+            wpCopyFromZero = o.wpCopyFromZero;
+            faultOom = o.faultOom;
+            migrationWaits = o.migrationWaits;
+            folioMoveAnonRmap = o.folioMoveAnonRmap;
+            pagesAllocated = o.pagesAllocated;
+            pagesFreed = o.pagesFreed;
+            anonVmasAllocated = o.anonVmasAllocated;
+            anonVmasFreed = o.anonVmasFreed;
+            anonVmaPrepareNew = o.anonVmaPrepareNew;
+            anonVmaPrepareMergeable = o.anonVmaPrepareMergeable;
+            anonVmaForkNew = o.anonVmaForkNew;
+            anonVmaReused = o.anonVmaReused;
+            anonVmaCloneEnomem = o.anonVmaCloneEnomem;
+            anonVmaForkEnomem = o.anonVmaForkEnomem;
+            forks = o.forks;
+            forksFailed = o.forksFailed;
+            exits = o.exits;
+            mmaps = o.mmaps;
+            mmapMergePrev = o.mmapMergePrev;
+            mmapMergeNext = o.mmapMergeNext;
+            mmapMergeBoth = o.mmapMergeBoth;
+            mmapEexist = o.mmapEexist;
+            munmaps = o.munmaps;
+            splits = o.splits;
+            rmapWalks = o.rmapWalks;
+            folioReferenced = o.folioReferenced;
+            folioReferencedYoung = o.folioReferencedYoung;
+            migrationsUnmapped = o.migrationsUnmapped;
+            migrationEntries = o.migrationEntries;
+            migrationsMoved = o.migrationsMoved;
+            migrationsUndone = o.migrationsUndone;
+            migrationsEnomem = o.migrationsEnomem;
+            swapEntriesInstalled = o.swapEntriesInstalled;
+            swapEntriesZapped = o.swapEntriesZapped;
+            swapEntriesForked = o.swapEntriesForked;
+            swapinMajor = o.swapinMajor;
+            swapinMinor = o.swapinMinor;
+            faultRetries = o.faultRetries;
+            migrationsStillMapped = o.migrationsStillMapped;
         }
 
         /** The counters by name, in declaration order. */
