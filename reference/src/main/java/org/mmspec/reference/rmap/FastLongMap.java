@@ -37,7 +37,7 @@ public final class FastLongMap extends TreeMap<Long, Long> {
 
     private void grow() {
         long[] old = table;
-        int cap = old == null ? 64 : slots() * 2;
+        int cap = old == null ? 8 : slots() * 2; // small first: every process has a page table
         table = new long[cap * 2];
         java.util.Arrays.fill(table, EMPTY);
         count = 0;
