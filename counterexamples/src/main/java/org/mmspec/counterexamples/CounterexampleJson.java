@@ -16,6 +16,7 @@ import org.mmspec.reference.alloc.ConfigException;
 import org.mmspec.reference.alloc.MachineConfig;
 import org.mmspec.reference.alloc.PfnRange;
 import org.mmspec.reference.alloc.ZoneConfig;
+import org.mmspec.reference.reclaim.SwapConfig;
 import org.mmspec.reference.alloc.ZoneType;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -147,6 +148,12 @@ public final class CounterexampleJson {
         n.put("defragMode", c.defragMode());
         ArrayNode b = n.putArray("knownBugs");
         for (String s : c.knownBugs()) b.add(s);
+        if (c.swap().present()) {
+            // written only when there is a swap device, so files from before it existed round-trip
+            ObjectNode sw = n.putObject("swap");
+            sw.put("pages", c.swap().pages());
+            sw.put("synchronousIo", c.swap().synchronousIo());
+        }
         return n;
     }
 
@@ -289,10 +296,17 @@ public final class CounterexampleJson {
         List<String> bugs = new ArrayList<>();
         JsonNode bn = arr(n, "knownBugs", where + ".knownBugs");
         for (int i = 0; i < bn.size(); i++) bugs.add(bn.get(i).asText());
+        SwapConfig swap = SwapConfig.NONE;
+        JsonNode sw = n.get("swap");
+        if (sw != null) {
+            if (!sw.isObject()) throw new FormatException("field '" + where + ".swap' is not an object");
+            swap = new SwapConfig(lng(sw, "pages", where + ".swap.pages"), bool(sw, "synchronousIo", where + ".swap.synchronousIo"));
+        }
         MachineConfig c = new MachineConfig(name, maxOrder, pbOrder, zones, lng(n, "minFreeKbytes", where + ".minFreeKbytes"),
                 (int) lng(n, "watermarkScaleFactor", where + ".watermarkScaleFactor"),
                 (int) lng(n, "watermarkBoostFactor", where + ".watermarkBoostFactor"), ratio,
-                bool(n, "mobilityDisabled", where + ".mobilityDisabled"), bool(n, "defragMode", where + ".defragMode"), bugs);
+                bool(n, "mobilityDisabled", where + ".mobilityDisabled"), bool(n, "defragMode", where + ".defragMode"), bugs,
+                swap);
         try {
             return c.validate();
         } catch (ConfigException e) {

@@ -16,7 +16,10 @@ import org.mmspec.reference.alloc.RejectedOperationException;
 import org.mmspec.reference.alloc.VmSysctl;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.alloc.ZoneType;
+import org.mmspec.reference.compaction.Compaction;
+import org.mmspec.reference.migrate.Migrate;
 import org.mmspec.reference.page.MemMap;
+import org.mmspec.reference.reclaim.Reclaim;
 import org.mmspec.reference.rmap.Rmap;
 
 /**
@@ -38,6 +41,16 @@ public final class Machine {
     private final Rmap rmap;
     /** The rmap's fingerprint at boot (init alone), for {@link #saveState}, which does not save processes. */
     private final long rmapBootFingerprint;
+    /**
+     * Memory compaction (mm/compaction.c) and its stepped run in progress. Not in the slow path
+     * until {@link #enableCompaction()} installs it, so the allocator's own models are unchanged.
+     */
+    private final Compaction compaction;
+    private boolean compactionEnabled;
+    /** Reclaim (mm/vmscan.c, mm/workingset.c, the swap device and the page cache), installed in the slow path. */
+    private final Reclaim reclaim;
+    /** The reclaim model's fingerprint at boot (empty LRUs, no swap in use), for {@link #saveState}. */
+    private final long reclaimBootFingerprint;
 
     /** Boots a machine; {@link ConfigException} names the first bad field. */
     public Machine(MachineConfig config) {
@@ -60,6 +73,11 @@ public final class Machine {
         MmInit.boot(config, pageAlloc, sysctl);
         this.rmap = new Rmap(this.config, pageAlloc);
         this.rmapBootFingerprint = rmap.fingerprint();
+        this.compaction = new Compaction(pageAlloc, rmap);
+        this.reclaim = new Reclaim(this.config, node, pageAlloc, rmap);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
+        this.reclaimBootFingerprint = reclaim.fingerprint();
     }
 
     /** Makes a page allocator over the given node; the default is {@link PageAlloc} itself. */
@@ -95,6 +113,14 @@ public final class Machine {
         this.rmap = new Rmap(config, pageAlloc);
         this.rmap.copyFrom(o.rmap);
         this.rmapBootFingerprint = o.rmapBootFingerprint;
+        this.compaction = new Compaction(pageAlloc, rmap);
+        this.compaction.copyFrom(o.compaction);
+        if (o.compactionEnabled) enableCompaction();
+        this.reclaim = new Reclaim(config, node, pageAlloc, rmap);
+        this.reclaim.copyFrom(o.reclaim);
+        rmap.attachReclaim(reclaim);
+        hooks.setReclaim(reclaim);
+        this.reclaimBootFingerprint = o.reclaimBootFingerprint;
     }
 
     /** Overwrites this machine's state with {@code o}'s (same configuration); only the rmap's objects are allocated anew. */
@@ -104,6 +130,9 @@ public final class Machine {
         warnings.copyFrom(o.warnings);
         pageAlloc.copyFrom(o.pageAlloc);
         rmap.copyFrom(o.rmap);
+        compaction.copyFrom(o.compaction);
+        if (o.compactionEnabled) enableCompaction();
+        reclaim.copyFrom(o.reclaim);
     }
 
     /**
@@ -118,6 +147,14 @@ public final class Machine {
         if (rmap.fingerprint() != rmapBootFingerprint) {
             throw new IllegalStateException("Machine.saveState does not save processes, and this machine has left its boot "
                     + "rmap state; keep such states as copies");
+        }
+        if (reclaim.fingerprint() != reclaimBootFingerprint) {
+            throw new IllegalStateException("Machine.saveState does not save the LRU lists, page cache or swap, and this "
+                    + "machine's reclaim state has left boot; keep such states as copies");
+        }
+        if (compaction.current() != null) {
+            throw new IllegalStateException("Machine.saveState does not save a compaction run in progress; keep such states "
+                    + "as copies");
         }
         node.saveState(out);
         sysctl.saveState(out);
@@ -139,6 +176,8 @@ public final class Machine {
         h = MemMap.mix(h ^ sysctl.watermarkBoostFactor);
         for (int r : sysctl.lowmemReserveRatio) h = MemMap.mix(h ^ r);
         h = MemMap.mix(h ^ rmap.fingerprint());
+        h = MemMap.mix(h ^ compaction.fingerprint());
+        h = MemMap.mix(h ^ reclaim.fingerprint());
         return h;
     }
 
@@ -204,6 +243,29 @@ public final class Machine {
         isolation.undo_isolate_page_range(startPfn, endPfn);
     }
 
+    /** Page migration (mm/migrate.c), over the processes' anonymous folios. */
+    public Migrate migrate() {
+        return rmap.migrate();
+    }
+
+    /** Memory compaction (mm/compaction.c). */
+    public Compaction compaction() {
+        return compaction;
+    }
+
+    /**
+     * CONFIG_COMPACTION in the slow path: direct compaction and should_compact_retry() through
+     * {@link #hooks()}. Copies of this machine keep it.
+     */
+    public void enableCompaction() {
+        compactionEnabled = true;
+        hooks.setCompaction(compaction);
+    }
+
+    public boolean compactionEnabled() {
+        return compactionEnabled;
+    }
+
     /** Where the reclaim and compaction models plug into the allocation slow path. */
     public MachineHooks hooks() {
         return hooks;
@@ -216,6 +278,11 @@ public final class Machine {
     /** The processes, their VMAs, page tables and anonymous pages, and the reverse map. */
     public Rmap rmap() {
         return rmap;
+    }
+
+    /** Page reclaim: the LRU, kswapd, the swap device and swap cache, the page cache of files. */
+    public Reclaim reclaim() {
+        return reclaim;
     }
 
     /**

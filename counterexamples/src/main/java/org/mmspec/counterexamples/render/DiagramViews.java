@@ -16,6 +16,8 @@ public final class DiagramViews {
     static {
         register(new BuddyView());
         register(new RmapView());
+        register(new CompactionView());
+        register(new ReclaimView());
         register(new OracleView());
     }
 

@@ -74,7 +74,7 @@ public final class RmapView implements DiagramView<RmapState> {
         // pages: every anonymous page, and every pfn a PTE or migration names
         TreeSet<Long> pages = new TreeSet<>(r.contents().keySet());
         for (MmStruct mm : r.tasks().values()) {
-            for (long pte : mm.pageTable().values()) if (!Pte.special(pte)) pages.add(Pte.pfn(pte));
+            for (long pte : mm.pageTable().values()) if (!Pte.special(pte) && !Pte.swap(pte)) pages.add(Pte.pfn(pte));
         }
         for (Migration m : r.migrations().values()) pages.add(m.src());
         boolean zeroPage = false;
@@ -127,7 +127,14 @@ public final class RmapView implements DiagramView<RmapState> {
                 sb.append("  ").append(vid).append(" -> ").append(mmId).append(" [label=\"vm_mm\", color=\"#606060\"];\n");
                 for (Map.Entry<Long, Long> e : mm.pageTable().subMap(v.start(), true, v.end(), false).entrySet()) {
                     long pte = e.getValue();
-                    if (Pte.special(pte)) {
+                    if (Pte.swap(pte)) {
+                        long off = Pte.swpOffset(pte);
+                        sb.append("  ").append(p).append("swap").append(off).append(" [shape=box, style=\"dashed\", label=\"swap slot ")
+                          .append(Dot.hex(off)).append("\"];\n");
+                        sb.append("  ").append(vid).append(" -> ").append(p).append("swap").append(off)
+                          .append(" [style=dotted, color=\"#909090\", label=\"").append(Dot.hex(e.getKey()))
+                          .append(Pte.swpExclusive(pte) ? " swap excl" : " swap").append("\"];\n");
+                    } else if (Pte.special(pte)) {
                         zeroPage = true;
                         sb.append("  ").append(vid).append(" -> ").append(p).append("zero [style=dotted, color=\"#909090\", label=\"")
                           .append(Dot.hex(e.getKey())).append("\"];\n");

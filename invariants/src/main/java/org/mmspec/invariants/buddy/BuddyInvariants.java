@@ -31,8 +31,9 @@ public final class BuddyInvariants {
                         "mm/page_alloc.c:__free_one_page (v6.18): VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))",
                         (s, out) -> align(s.machine, out)),
                 Invariant.of("BUDDY-PARTITION", SUB,
-                        "The available pages of each zone are partitioned into free and allocated blocks that never "
-                                + "overlap, never leave their zone and cover no hole or reserved page.",
+                        "The available pages of each zone are partitioned into free and allocated blocks (and free blocks "
+                                + "compaction holds isolated) that never overlap, never leave their zone and cover no hole or "
+                                + "reserved page.",
                         "mm/page_alloc.c:expand, __free_one_page (v6.18); mm/internal.h:page_is_buddy (v6.18)",
                         (s, out) -> partition(s.machine, out)),
                 Invariant.of("BUDDY-FREELIST", SUB,
@@ -190,7 +191,8 @@ public final class BuddyInvariants {
             int blockEnd = first; // pages [blockHead, blockEnd) belong to the current block
             for (int i = first; i < last && reported < 3; i++) {
                 int f = flags[i];
-                boolean head = (f & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD)) != 0;
+                // a free block compaction's free scanner holds isolated counts as a block too
+                boolean head = (f & (PageFlags.PGTY_buddy | PageFlags.MODEL_ALLOC_HEAD | PageFlags.MODEL_COMPACT_FREE)) != 0;
                 if (i < blockEnd) {
                     String why = null;
                     if (head) why = "overlaps the block that starts at 0x" + Long.toHexString(mem.pfn(i));
@@ -200,7 +202,7 @@ public final class BuddyInvariants {
                     }
                     if (why != null) {
                         int h = blockHead;
-                        out.add(Violation.of("BUDDY-PARTITION", ((flags[h] & PageFlags.PGTY_buddy) != 0 ? "free" : "allocated")
+                        out.add(Violation.of("BUDDY-PARTITION", kind(flags[h])
                                 + " block 0x" + Long.toHexString(mem.pfn(h)) + " of order " + ord[h] + " " + why,
                                 mem.pfn(h), mem.pfn(i)).withNodes(z.name()));
                         reported++;
@@ -215,7 +217,7 @@ public final class BuddyInvariants {
                     blockHead = i;
                     blockEnd = i + (1 << ord[i]);
                     if (blockEnd > last) {
-                        out.add(Violation.of("BUDDY-PARTITION", ((f & PageFlags.PGTY_buddy) != 0 ? "free" : "allocated")
+                        out.add(Violation.of("BUDDY-PARTITION", kind(f)
                                 + " block 0x" + Long.toHexString(mem.pfn(i)) + " of order " + ord[i] + " leaves zone " + z.name()
                                 + " at pfn 0x" + Long.toHexString(z.zoneEndPfn()), mem.pfn(i)).withNodes(z.name()));
                         reported++;
@@ -227,6 +229,11 @@ public final class BuddyInvariants {
                 }
             }
         }
+    }
+
+    private static String kind(int f) {
+        if ((f & PageFlags.PGTY_buddy) != 0) return "free";
+        return (f & PageFlags.MODEL_COMPACT_FREE) != 0 ? "compaction-isolated free" : "allocated";
     }
 
     static void freelists(Machine m, List<Violation> out) {

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.mmspec.invariants.buddy.BuddySubsystem;
+import org.mmspec.invariants.compaction.CompactionSubsystem;
+import org.mmspec.invariants.reclaim.ReclaimSubsystem;
 import org.mmspec.invariants.rmap.RmapSubsystem;
 import org.mmspec.invariants.oracle.OracleSubsystem;
 
@@ -18,6 +20,8 @@ public final class Subsystems {
     static {
         ALL.put("buddy", BuddySubsystem::new);
         ALL.put("rmap", RmapSubsystem::new);
+        ALL.put(CompactionSubsystem.NAME, CompactionSubsystem::new);
+        ALL.put(ReclaimSubsystem.NAME, ReclaimSubsystem::new);
         ALL.put(OracleSubsystem.NAME, OracleSubsystem::reference);
     }
 

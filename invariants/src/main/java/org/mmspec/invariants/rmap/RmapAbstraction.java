@@ -23,8 +23,8 @@ public final class RmapAbstraction {
 
     /**
      * Each live process with every page its VMAs cover and the value a read there would return:
-     * the content of the page its PTE names (present or migration entry), 0 for the zero page or
-     * an empty PTE.
+     * the content of the page its PTE names (present or migration entry), what its swap entry
+     * holds (the swap cache folio, else the slot), 0 for the zero page or an empty PTE.
      */
     public static RmapSpec abstractState(Rmap r) {
         Map<Integer, Map<Long, Long>> mem = new TreeMap<>();
@@ -36,6 +36,10 @@ public final class RmapAbstraction {
             for (Map.Entry<Long, Long> e : mm.pageTable().entrySet()) {
                 long pte = e.getValue();
                 if (Pte.special(pte)) continue;
+                if (Pte.swap(pte)) { // the page is in the swap cache or on the swap device
+                    if (m.containsKey(e.getKey())) m.put(e.getKey(), r.swapEntryValue(pte));
+                    continue;
+                }
                 Long c = r.contents().get(Pte.pfn(pte));
                 // a PTE outside every VMA, or naming a page with no content, is left for the
                 // structural invariants; here it reads as whatever is recorded

@@ -52,16 +52,19 @@ public final class RmapInvariants {
                                 + "page_vma_mapped_walk (v6.18)",
                         RmapInvariants::walkSound),
                 Invariant.of("RMAP-MAPCOUNT", SUB,
-                        "An anonymous page's mapcount equals the number of present PTEs mapping it, and each mm's "
-                                + "MM_ANONPAGES counts its present anonymous PTEs and migration entries.",
+                        "An anonymous page's mapcount equals the number of present PTEs mapping it, each mm's "
+                                + "MM_ANONPAGES counts its present anonymous PTEs and migration entries, and MM_SWAPENTS its "
+                                + "swap entries.",
                         "mm/rmap.c:folio_add_new_anon_rmap, folio_remove_rmap_ptes (v6.18); mm/memory.c:"
                                 + "zap_present_folio_ptes (v6.18): print_bad_pte when folio_mapcount(folio) < 0",
                         RmapInvariants::mapcount),
                 Invariant.of("RMAP-FOLIO-REFCOUNT", SUB,
-                        "An anonymous page's refcount is the number of present PTEs mapping it plus one while it is "
-                                + "isolated for migration, and a migration's destination page holds exactly one reference.",
+                        "An anonymous page's refcount is the number of present PTEs mapping it, plus one while it is "
+                                + "isolated for migration, plus one while it is in the swap cache, and a migration's "
+                                + "destination page holds exactly one reference.",
                         "mm/memory.c:copy_present_ptes, wp_page_copy (v6.18); mm/migrate.c:migrate_folio_unmap, "
-                                + "migrate_folio_move (v6.18)",
+                                + "migrate_folio_move (v6.18); mm/swap_state.c:swap_cache_add_folio (v6.18): "
+                                + "folio_ref_add(folio, nr_pages)",
                         RmapInvariants::folioRefcount),
                 Invariant.of("RMAP-AVC-LISTS", SUB,
                         "Every anon_vma_chain is on both lists, its VMA's anon_vma_chain and its anon_vma's interval tree "
@@ -253,11 +256,19 @@ public final class RmapInvariants {
         }
         for (MmStruct mm : r.tasks().values()) {
             long want = 0;
-            for (long pte : mm.pageTable().values()) if (Pte.normal(pte) || Pte.migration(pte)) want++;
+            long swp = 0;
+            for (long pte : mm.pageTable().values()) {
+                if (Pte.normal(pte) || Pte.migration(pte)) want++;
+                else if (Pte.swap(pte)) swp++;
+            }
             if (want != mm.rssAnon()) {
                 out.add(new Violation("RMAP-MAPCOUNT", mm.name() + " MM_ANONPAGES is " + mm.rssAnon() + " but it has " + want
                         + " anonymous PTEs and migration entries (check_mm: BUG: Bad rss-counter state)", List.of(),
                         List.of(mm.name())));
+            }
+            if (swp != mm.rssSwap()) {
+                out.add(new Violation("RMAP-MAPCOUNT", mm.name() + " MM_SWAPENTS is " + mm.rssSwap() + " but it has " + swp
+                        + " swap entries (check_mm: BUG: Bad rss-counter state)", List.of(), List.of(mm.name())));
             }
         }
     }
@@ -272,11 +283,13 @@ public final class RmapInvariants {
         MemMap mem = r.mem();
         Map<Long, int[]> n = ptesPerPage(r);
         for (long pfn : r.contents().keySet()) {
-            int want = (n.containsKey(pfn) ? n.get(pfn)[0] : 0) + (r.migrations().containsKey(pfn) ? 1 : 0);
+            boolean swapcache = (mem.flags[mem.idx(pfn)] & PageFlags.PG_swapcache) != 0;
+            int want = (n.containsKey(pfn) ? n.get(pfn)[0] : 0) + (r.migrations().containsKey(pfn) ? 1 : 0) + (swapcache ? 1 : 0);
             int got = mem.refcount[mem.idx(pfn)];
             if (want != got) {
                 out.add(new Violation("RMAP-FOLIO-REFCOUNT", "pfn " + hex(pfn) + " has refcount " + got + " but " + want
-                        + " reference(s) exist (present PTEs" + (r.migrations().containsKey(pfn) ? ", isolation" : "") + ")",
+                        + " reference(s) exist (present PTEs" + (r.migrations().containsKey(pfn) ? ", isolation" : "")
+                        + (swapcache ? ", the swap cache" : "") + ")",
                         List.of(pfn), nodesOfPage(r, pfn)));
                 if (out.size() >= MAX_REPORTED) return;
             }
@@ -454,11 +467,12 @@ public final class RmapInvariants {
                 VmAreaStruct v = mm.findVma(addr);
                 if (v == null) {
                     out.add(new Violation("RMAP-PAGE-MAPPING", mm.name() + " has a PTE (" + Pte.describe(pte) + ") at page " + hex(addr)
-                            + ", which no VMA covers", Pte.special(pte) ? List.of() : List.of(Pte.pfn(pte)), List.of(mm.name())));
+                            + ", which no VMA covers", Pte.special(pte) || Pte.swap(pte) ? List.of() : List.of(Pte.pfn(pte)),
+                            List.of(mm.name())));
                     if (out.size() >= MAX_REPORTED) return;
                     continue;
                 }
-                if (Pte.special(pte) || !r.mem().covers(Pte.pfn(pte))) continue;
+                if (Pte.special(pte) || Pte.swap(pte) || !r.mem().covers(Pte.pfn(pte))) continue;
                 long pfn = Pte.pfn(pte);
                 AnonVma a = r.folioAnonVma(pfn);
                 String why = null;
@@ -550,7 +564,7 @@ public final class RmapInvariants {
         for (MmStruct mm : r.tasks().values()) {
             for (Map.Entry<Long, Long> e : mm.pageTable().entrySet()) {
                 long pte = e.getValue();
-                if (Pte.special(pte)) continue;
+                if (Pte.special(pte) || Pte.swap(pte)) continue; // a swap entry names a slot, not a page
                 long pfn = Pte.pfn(pte);
                 boolean allocated = mem.covers(pfn) && (mem.flags[mem.idx(pfn)] & PageFlags.MODEL_ALLOC_HEAD) != 0
                         && (mem.flags[mem.idx(pfn)] & PageFlags.PGTY_buddy) == 0;

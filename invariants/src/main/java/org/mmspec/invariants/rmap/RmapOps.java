@@ -278,6 +278,9 @@ public final class RmapOps {
             case WP_COPY -> "wp_page_copy";
             case OOM -> "VM_FAULT_OOM";
             case MIGRATION_WAIT -> "migration_entry_wait";
+            case SWAP_IN -> "do_swap_page: read from swap";
+            case SWAP_CACHE -> "do_swap_page: swap cache hit";
+            case RETRY -> "retried";
         });
         if (!completed) return Outcome.failed(t.toString(), "fault", r.kind().name());
         if (r.pfn() >= 0) t.append(t.length() > 0 ? " " : "").append("pfn ").append(hex(r.pfn()));

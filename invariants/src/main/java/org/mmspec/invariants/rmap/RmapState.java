@@ -28,9 +28,14 @@ public final class RmapState implements ModelState<RmapState> {
     public double forkBias = 1.0;
 
     public RmapState(MachineConfig config) {
+        this(config, RmapConfigs.limits(config.name()));
+    }
+
+    /** A state whose operation model draws within {@code limits} (another subsystem reusing this one's model: compaction's, reclaim's). */
+    public RmapState(MachineConfig config, RmapConfigs.Limits limits) {
         this.machine = new Machine(config);
         this.spec = new RmapSpec(Rmap.INIT_PID);
-        this.limits = RmapConfigs.limits(config.name());
+        this.limits = limits;
     }
 
     private RmapState(RmapState o) {

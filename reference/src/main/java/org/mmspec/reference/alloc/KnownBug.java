@@ -31,7 +31,31 @@ public enum KnownBug {
                     + "used by one VMA could be reused for another (of another process), and VMAs sharing an "
                     + "anon_vma no longer had the same anon_vma chains, which vma_merge() relies on. The fix "
                     + "splits degree into num_children and num_active_vmas and reuses only an anon_vma with no "
-                    + "VMA and at most one child.");
+                    + "VMA and at most one child."),
+    SCANNERS_MET("scanners-met", "f2849aa09d4f", "v4.3",
+            "mm, compaction: more robust check for scanners meeting",
+            "compaction",
+            "compact_finished() ended a compaction run when free_pfn <= migrate_pfn, comparing raw pfns. "
+                    + "Since e14c720efdd7 the free scanner may stop in the middle of a pageblock; when the "
+                    + "migration scanner then reaches the start of that pageblock, isolate_migratepages() cannot "
+                    + "scan it (its end lies above free_pfn) and stops without moving, the raw test says the "
+                    + "scanners have not met, and compact_zone() repeats the same round for ever (the hot-fix "
+                    + "1d5bfe1ffb5b bent the migration scanner's position instead; v6.18 has neither). The fix "
+                    + "compares pageblock numbers in compact_scanners_met()."),
+    NONRESIDENT_AGE_ANON("nonresident-age-anon", "6f4e186fae1a", "v5.8",
+            "mm: workingset: age nonresident information alongside anonymous pages",
+            "reclaim",
+            "After 34e58cac6d8f (\"mm: workingset: let cache workingset challenge anon\") the refault distance "
+                    + "of a file page is compared with a workingset size that counts the anonymous lists too, but "
+                    + "the nonresident age (then inactive_age) was still driven by the file LRU alone: evictions of "
+                    + "file pages and activations through mark_page_accessed() and refaults. Anonymous evictions "
+                    + "(swap-outs) and the folios reclaim puts back active (move_pages_to_lru) did not advance it, so "
+                    + "refault distances came out too short and refaults were activated although more evictions and "
+                    + "activations than the workingset holds had happened since their eviction. The fix ages the "
+                    + "nonresident information in move_pages_to_lru() for every active page and on every eviction "
+                    + "of a swap cache page (workingset_eviction() in __remove_mapping()). Re-created in "
+                    + "workingset_age_nonresident(): with the bug, anonymous folios and reclaim's putback of active "
+                    + "folios do not advance the age.");
 
     private final String bugName;
     private final String fixCommit;

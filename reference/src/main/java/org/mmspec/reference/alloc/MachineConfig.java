@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
+import org.mmspec.reference.reclaim.SwapConfig;
+
 /**
  * Everything that fixes a machine before the first operation: the page orders, the zones of the
  * node and the vm sysctls. Tiny configurations (16 pages) are for exhaustive exploration; real
@@ -13,11 +15,12 @@ import java.util.TreeSet;
  *
  * @param minFreeKbytes vm.min_free_kbytes, or -1 to compute it as calculate_min_free_kbytes() does
  * @param knownBugs     names of historical bugs to re-create (off by default; see KnownBug)
+ * @param swap          the swap device (SwapConfig.NONE: none), which the reclaim model uses
  */
 public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, List<ZoneConfig> zones,
                             long minFreeKbytes, int watermarkScaleFactor, int watermarkBoostFactor,
                             List<Integer> lowmemReserveRatio, boolean mobilityDisabled, boolean defragMode,
-                            List<String> knownBugs) {
+                            List<String> knownBugs, SwapConfig swap) {
 
     /** MAX_PAGE_ORDER default (include/linux/mmzone.h, CONFIG_ARCH_FORCE_MAX_ORDER unset). */
     public static final int DEFAULT_MAX_PAGE_ORDER = 10;
@@ -32,6 +35,16 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
         zones = zones == null ? List.of() : List.copyOf(zones);
         lowmemReserveRatio = lowmemReserveRatio == null ? DEFAULT_LOWMEM_RESERVE_RATIO : List.copyOf(lowmemReserveRatio);
         knownBugs = knownBugs == null ? List.of() : List.copyOf(new TreeSet<>(knownBugs));
+        swap = swap == null ? SwapConfig.NONE : swap;
+    }
+
+    /** A configuration without a swap device. */
+    public MachineConfig(String name, int maxPageOrder, int pageblockOrder, List<ZoneConfig> zones,
+                         long minFreeKbytes, int watermarkScaleFactor, int watermarkBoostFactor,
+                         List<Integer> lowmemReserveRatio, boolean mobilityDisabled, boolean defragMode,
+                         List<String> knownBugs) {
+        this(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor, watermarkBoostFactor,
+                lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, SwapConfig.NONE);
     }
 
     public static MachineConfig of(String name, int maxPageOrder, int pageblockOrder, List<ZoneConfig> zones) {
@@ -41,47 +54,52 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
 
     public MachineConfig withMinFreeKbytes(long v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, v, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withWatermarkScaleFactor(int v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, v,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withWatermarkBoostFactor(int v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                v, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs);
+                v, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withLowmemReserveRatio(List<Integer> v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, v, mobilityDisabled, defragMode, knownBugs);
+                watermarkBoostFactor, v, mobilityDisabled, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withMobilityDisabled(boolean v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, v, defragMode, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, v, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withDefragMode(boolean v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, v, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, v, knownBugs, swap);
     }
 
     public MachineConfig withKnownBugs(List<String> v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, v);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, v, swap);
     }
 
     public MachineConfig withName(String v) {
         return new MachineConfig(v, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, swap);
     }
 
     public MachineConfig withZones(List<ZoneConfig> v) {
         return new MachineConfig(name, maxPageOrder, pageblockOrder, v, minFreeKbytes, watermarkScaleFactor,
-                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs);
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, swap);
+    }
+
+    public MachineConfig withSwap(SwapConfig v) {
+        return new MachineConfig(name, maxPageOrder, pageblockOrder, zones, minFreeKbytes, watermarkScaleFactor,
+                watermarkBoostFactor, lowmemReserveRatio, mobilityDisabled, defragMode, knownBugs, v);
     }
 
     public boolean bug(String bugName) {
@@ -150,6 +168,7 @@ public record MachineConfig(String name, int maxPageOrder, int pageblockOrder, L
                 throw new ConfigException("lowmemReserveRatio[" + i + "]", r + " is negative (allowed 0.., 0 = no reserve)");
             }
         }
+        swap.validate();
         for (String b : knownBugs) {
             if (KnownBug.byName(b) == null) {
                 throw new ConfigException("knownBugs", "unknown bug '" + b + "' (known: " + KnownBug.names() + ")");

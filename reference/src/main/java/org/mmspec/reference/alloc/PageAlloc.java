@@ -77,6 +77,14 @@ public class PageAlloc {
         return hooks;
     }
 
+    /**
+     * current-&gt;capture_control, which task_capc() reads: set by direct compaction
+     * (compact_zone_order()) while it runs, null otherwise.
+     */
+    public void setCaptureControl(CaptureControl capc) {
+        this.capc = capc;
+    }
+
     public Node node() {
         return node;
     }
@@ -885,6 +893,12 @@ public class PageAlloc {
         public int migratetype;
         /** Index into node.zonelist of the preferred zone, or -1 when no zone qualifies. */
         public int preferred;
+        /**
+         * The slow path's compact_priority and compaction_retries, which should_compact_retry()
+         * updates (locals of __alloc_pages_slowpath() in the kernel).
+         */
+        public int compact_priority = SlowpathHooks.DEF_COMPACT_PRIORITY;
+        public int compaction_retries;
     }
 
     /** first_zones_zonelist(): the first zonelist entry at or below highest_zoneidx. */
@@ -939,7 +953,7 @@ public class PageAlloc {
      * watermark (the high one first while the zone is not ZONE_BELOW_HIGH) fails, take from the
      * first that passes; retry without ALLOC_NOFRAGMENT if every zone was fragmented.
      */
-    protected final int get_page_from_freelist(int gfp_mask, int order, int alloc_flags, AllocContext ac) {
+    public final int get_page_from_freelist(int gfp_mask, int order, int alloc_flags, AllocContext ac) {
         while (true) {
             boolean no_fallback = (alloc_flags & ALLOC_NOFRAGMENT) != 0;
             if (ac.preferred >= 0) {
@@ -981,7 +995,7 @@ public class PageAlloc {
     }
 
     /** prep_new_page(): check_new_pages(), then post_alloc_hook(): private cleared, refcount 1. */
-    protected final void prep_new_page(int page, int order, int gfp_flags, int alloc_flags) {
+    public final void prep_new_page(int page, int order, int gfp_flags, int alloc_flags) {
         int nr = 1 << order;
         for (int i = 0; i < nr; i++) {
             int f = mem.flags[page + i];
@@ -1069,7 +1083,7 @@ public class PageAlloc {
      * wakeup_kcompactd() (mm/compaction.c): record the order and zone for kcompactd; whether it
      * runs (kcompactd_node_suitable) belongs to the compaction model.
      */
-    protected void wakeup_kcompactd(int order, int highest_zoneidx) {
+    public void wakeup_kcompactd(int order, int highest_zoneidx) {
         if (order == 0) return;
         if (node.kcompactdMaxOrder < order) node.kcompactdMaxOrder = order;
         if (node.kcompactdHighestZoneidx > highest_zoneidx) node.kcompactdHighestZoneidx = highest_zoneidx;
@@ -1137,6 +1151,7 @@ public class PageAlloc {
                 if (compact_result == SlowpathHooks.COMPACT_SKIPPED || compact_result == SlowpathHooks.COMPACT_DEFERRED) {
                     return MemMap.NIL;
                 }
+                ac.compact_priority = SlowpathHooks.INIT_COMPACT_PRIORITY;
             }
         }
 
@@ -1171,7 +1186,7 @@ public class PageAlloc {
             }
 
             SlowpathHooks.CompactOutcome c = hooks.__alloc_pages_direct_compact(this, gfp_mask, order, alloc_flags, ac,
-                    SlowpathHooks.DEF_COMPACT_PRIORITY);
+                    ac.compact_priority);
             compact_result = c.result();
             if (c.page() != MemMap.NIL) return c.page();
 

@@ -5,7 +5,8 @@ import org.mmspec.reference.page.MemMap;
 /**
  * {@code struct zone} (include/linux/mmzone.h, v6.18): the span, the page counts, the free areas
  * with one list per migratetype, the vmstat counters the allocator reads, the watermarks, the
- * lowmem reserve, the boost, the zone flags and the pageblock bitmap. The functions that change
+ * lowmem reserve, the boost, the zone flags, the pageblock bitmap and compaction's cached
+ * scanner positions and deferral counters. The functions that change
  * it live in {@link PageAlloc}, as they live in mm/page_alloc.c.
  */
 public final class Zone {
@@ -67,6 +68,22 @@ public final class Zone {
     /** Counters of the page allocator's vm events for this zone (PGALLOC_&lt;zone&gt;). */
     public long pgalloc;
 
+    // CONFIG_COMPACTION state of struct zone, which mm/compaction.c reads and writes; zeroed at
+    // boot as the kernel's zone is (compact_zone() resets cached positions that are out of range).
+    /** compact_cached_free_pfn: where the free scanner restarts. */
+    public long compactCachedFreePfn;
+    /** compact_cached_migrate_pfn[2]: where the migration scanner restarts, [0] async, [1] sync. */
+    public final long[] compactCachedMigratePfn = new long[2];
+    /** compact_init_migrate_pfn, compact_init_free_pfn: the starting points __reset_isolation_suitable() found. */
+    public long compactInitMigratePfn;
+    public long compactInitFreePfn;
+    /** compact_considered, compact_defer_shift, compact_order_failed: deferral after failures. */
+    public long compactConsidered;
+    public int compactDeferShift;
+    public int compactOrderFailed;
+    /** compact_blockskip_flush: a direct compaction's scanners met; the skip bits are to be cleared. */
+    public boolean compactBlockskipFlush;
+
     Zone(MemMap mem, byte[] pageblockFlags, long[] pageblockWrites, ZoneType type, long zoneStartPfn, long spannedPages, long presentPages,
          int maxPageOrder, int pageblockOrder) {
         this.pageblockFlags = pageblockFlags;
@@ -102,6 +119,14 @@ public final class Zone {
         System.arraycopy(o.lowmemReserve, 0, lowmemReserve, 0, lowmemReserve.length);
         flags = o.flags;
         pgalloc = o.pgalloc;
+        compactCachedFreePfn = o.compactCachedFreePfn;
+        System.arraycopy(o.compactCachedMigratePfn, 0, compactCachedMigratePfn, 0, 2);
+        compactInitMigratePfn = o.compactInitMigratePfn;
+        compactInitFreePfn = o.compactInitFreePfn;
+        compactConsidered = o.compactConsidered;
+        compactDeferShift = o.compactDeferShift;
+        compactOrderFailed = o.compactOrderFailed;
+        compactBlockskipFlush = o.compactBlockskipFlush;
     }
 
     /** Writes every field {@link #copyFrom} copies, as ints (longs as high then low half); see MemMap.saveState. */
@@ -119,6 +144,15 @@ public final class Zone {
         for (long v : lowmemReserve) putLong(out, v);
         out.accept(flags);
         putLong(out, pgalloc);
+        putLong(out, compactCachedFreePfn);
+        putLong(out, compactCachedMigratePfn[0]);
+        putLong(out, compactCachedMigratePfn[1]);
+        putLong(out, compactInitMigratePfn);
+        putLong(out, compactInitFreePfn);
+        putLong(out, compactConsidered);
+        out.accept(compactDeferShift);
+        out.accept(compactOrderFailed);
+        out.accept(compactBlockskipFlush ? 1 : 0);
     }
 
     /** Reads what {@link #saveState} wrote. */
@@ -136,6 +170,15 @@ public final class Zone {
         for (int i = 0; i < lowmemReserve.length; i++) lowmemReserve[i] = getLong(in);
         flags = in.getAsInt();
         pgalloc = getLong(in);
+        compactCachedFreePfn = getLong(in);
+        compactCachedMigratePfn[0] = getLong(in);
+        compactCachedMigratePfn[1] = getLong(in);
+        compactInitMigratePfn = getLong(in);
+        compactInitFreePfn = getLong(in);
+        compactConsidered = getLong(in);
+        compactDeferShift = in.getAsInt();
+        compactOrderFailed = in.getAsInt();
+        compactBlockskipFlush = in.getAsInt() != 0;
     }
 
     static void putLong(java.util.function.IntConsumer out, long v) {
@@ -151,7 +194,9 @@ public final class Zone {
     public long fingerprint() {
         // most zones of a small machine are unpopulated and all zero: one constant for them
         long any = managedPages | nrFreePages | nrFreeCmaPages | nrFreePagesBlocks | nrFreeHighatomic
-                | nrReservedHighatomic | nrIsolatePageblock | watermarkBoost | flags;
+                | nrReservedHighatomic | nrIsolatePageblock | watermarkBoost | flags | compactCachedFreePfn
+                | compactCachedMigratePfn[0] | compactCachedMigratePfn[1] | compactInitMigratePfn | compactInitFreePfn
+                | compactConsidered | compactDeferShift | compactOrderFailed | (compactBlockskipFlush ? 1 : 0);
         for (long v : nrFree) any |= v;
         for (long v : watermark) any |= v;
         for (long v : lowmemReserve) any |= v;
@@ -170,6 +215,15 @@ public final class Zone {
         h = step(h, flags);
         for (long v : watermark) h = step(h, v);
         for (long v : lowmemReserve) h = step(h, v);
+        h = step(h, compactCachedFreePfn);
+        h = step(h, compactCachedMigratePfn[0]);
+        h = step(h, compactCachedMigratePfn[1]);
+        h = step(h, compactInitMigratePfn);
+        h = step(h, compactInitFreePfn);
+        h = step(h, compactConsidered);
+        h = step(h, compactDeferShift);
+        h = step(h, compactOrderFailed);
+        h = step(h, compactBlockskipFlush ? 1 : 0);
         return MemMap.mix(h);
     }
 

@@ -45,6 +45,13 @@ public final class PageFlags {
     public static final int MODEL_ALLOC_HEAD = 1 << 24;
     /** Model ghost: no memory behind this pfn (a hole; the kernel marks these PG_reserved). */
     public static final int MODEL_NOT_PRESENT = 1 << 25;
+    /**
+     * Model ghost: the page heads a free block that compaction's free scanner took off the buddy
+     * lists ({@code __isolate_free_page()}) and holds on {@code cc->freepages[order]}; its order is
+     * in page_private, as the kernel keeps it there. Neither free nor allocated until
+     * compaction_alloc() hands it out or release_free_list() frees it.
+     */
+    public static final int MODEL_COMPACT_FREE = 1 << 26;
 
     /** {@code PAGE_FLAGS_CHECK_AT_FREE} (include/linux/page-flags.h, v6.18). */
     public static final int PAGE_FLAGS_CHECK_AT_FREE = PG_lru | PG_locked | PG_private | PG_private_2
@@ -76,6 +83,7 @@ public final class PageFlags {
         if ((flags & PGTY_buddy) != 0) append(sb, "buddy");
         if ((flags & MODEL_ALLOC_HEAD) != 0) append(sb, "allocated");
         if ((flags & MODEL_NOT_PRESENT) != 0) append(sb, "hole");
+        if ((flags & MODEL_COMPACT_FREE) != 0) append(sb, "compaction-isolated");
         return sb.toString();
     }
 

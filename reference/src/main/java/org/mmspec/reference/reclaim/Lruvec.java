@@ -35,6 +35,30 @@ public final class Lruvec {
     /** Per zone: NR_ZONE_LRU_BASE + lru (zone_page_state), which zone_reclaimable_pages() reads. */
     public final long[][] zoneLruSize = new long[ZoneType.MAX_NR_ZONES][NR_LRU_LISTS];
 
+    /** WORKINGSET_ANON / WORKINGSET_FILE: the index into the per-type counters below. */
+    public static final int WORKINGSET_ANON = 0;
+    public static final int WORKINGSET_FILE = 1;
+    /** enum lruvec_flags: LRUVEC_CGROUP_CONGESTED, LRUVEC_NODE_CONGESTED. */
+    public static final int LRUVEC_CGROUP_CONGESTED = 1;
+    public static final int LRUVEC_NODE_CONGESTED = 1 << 1;
+
+    /**
+     * lruvec-&gt;anon_cost and file_cost: the decaying cost of reclaiming each type
+     * (lru_note_cost_unlock_irq()), which get_scan_count() balances the scan by.
+     */
+    public long anonCost;
+    public long fileCost;
+    /** lruvec-&gt;nonresident_age: "Non-resident age, driven by LRU movement" (workingset.c). */
+    public long nonresidentAge;
+    /** lruvec-&gt;refaults[ANON_AND_FILE]: WORKINGSET_ACTIVATE_* at the end of the last reclaim cycle. */
+    public final long[] refaults = new long[2];
+    /** lruvec-&gt;flags (enum lruvec_flags). */
+    public int flags;
+    /** lruvec_page_state(WORKINGSET_REFAULT_BASE + type), WORKINGSET_ACTIVATE_*, WORKINGSET_RESTORE_*. */
+    public final long[] workingsetRefault = new long[2];
+    public final long[] workingsetActivate = new long[2];
+    public final long[] workingsetRestore = new long[2];
+
     public Lruvec(MemMap mem) {
         this.mem = mem;
         this.listBase = mem.allocLists(NR_LRU_LISTS);
@@ -48,13 +72,47 @@ public final class Lruvec {
     public void copyFrom(Lruvec o) {
         System.arraycopy(o.nrPages, 0, nrPages, 0, NR_LRU_LISTS);
         for (int z = 0; z < zoneLruSize.length; z++) System.arraycopy(o.zoneLruSize[z], 0, zoneLruSize[z], 0, NR_LRU_LISTS);
+        anonCost = o.anonCost;
+        fileCost = o.fileCost;
+        nonresidentAge = o.nonresidentAge;
+        System.arraycopy(o.refaults, 0, refaults, 0, 2);
+        flags = o.flags;
+        System.arraycopy(o.workingsetRefault, 0, workingsetRefault, 0, 2);
+        System.arraycopy(o.workingsetActivate, 0, workingsetActivate, 0, 2);
+        System.arraycopy(o.workingsetRestore, 0, workingsetRestore, 0, 2);
     }
 
     public long fingerprint() {
         long h = 0x51ED27L;
         for (long v : nrPages) h = MemMap.mix(h ^ v);
         for (long[] z : zoneLruSize) for (long v : z) h = MemMap.mix(h ^ v);
+        long[] vs = {anonCost, fileCost, nonresidentAge, refaults[0], refaults[1], flags, workingsetActivate[0],
+            workingsetActivate[1]};
+        for (long v : vs) h = MemMap.mix(h ^ v);
         return h;
+    }
+
+    /** lruvec_page_state(NR_LRU_BASE + lru): the node's count of a list. */
+    public long size(int lru) {
+        return nrPages[lru];
+    }
+
+    /** is_file_lru(). */
+    public static boolean is_file_lru(int lru) {
+        return lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE;
+    }
+
+    /** is_active_lru(). */
+    public static boolean is_active_lru(int lru) {
+        return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
+    }
+
+    /** The mem_map page indices of a list, head (newest) first: for the invariants and the diagrams. */
+    public java.util.List<Integer> pages(int lru) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        int guard = mem.nrPages() + 1;
+        for (int p = first(lru); p != MemMap.NIL && guard-- > 0; p = mem.listNext(p)) out.add(p);
+        return out;
     }
 
     /** The mem_map list id of lruvec-&gt;lists[lru]. */
@@ -91,7 +149,7 @@ public final class Lruvec {
     }
 
     /** update_lru_size(). */
-    private void update_lru_size(int lru, int zone, long nr) {
+    void update_lru_size(int lru, int zone, long nr) {
         nrPages[lru] += nr;
         zoneLruSize[zone][lru] += nr;
     }
@@ -107,7 +165,7 @@ public final class Lruvec {
     public void lruvec_add_folio_tail(int page) {
         int lru = folio_lru_list(page);
         update_lru_size(lru, mem.zoneId(page), 1);
-        mem.listAddTail(page, listBase + lru);
+        if (lru != LRU_UNEVICTABLE) mem.listAddTail(page, listBase + lru);
     }
 
     /** lruvec_del_folio(): off its list and out of the counts (the flags still say which list). */

@@ -30,6 +30,7 @@ final class Memory {
     AccessKind handle_mm_fault(VmAreaStruct v, long addr, boolean write) {
         Long pte = v.vm_mm.pgtable.get(addr);
         if (pte == null) return do_anonymous_page(v, addr, write);
+        if (Pte.swap(pte)) return do_swap_page(v, addr, pte, write);
         if (Pte.migration(pte)) {
             // do_swap_page(): migration_entry_wait() sleeps until remove_migration_ptes() is done
             r.stats.migrationWaits++;
@@ -72,6 +73,147 @@ final class Memory {
         return AccessKind.ANON_PAGE;
     }
 
+    /**
+     * do_swap_page(): a fault on a swap entry. The folio comes from the swap cache (a minor fault),
+     * or is read back from the slot into a new folio (swapin_readahead() of that one page,
+     * vm.page-cluster 0; on a SWP_SYNCHRONOUS_IO device an entry with one reference skips the swap
+     * cache), which a shadow in the slot makes a refault (workingset_refault()). Then the entry's
+     * reference is dropped (swap_free_nr()), the swap cache let go of where that is likely to let
+     * a write map the page exclusively (should_try_to_free_swap()), and the page mapped: writable
+     * when exclusive (the entry said so, or the folio is fresh, or its only reference is ours).
+     * A write that still needs it goes on to do_wp_page(). VM_FAULT_OOM when no folio can be had.
+     */
+    AccessKind do_swap_page(VmAreaStruct v, long addr, long orig, boolean write) {
+        MmStruct mm = v.vm_mm;
+        org.mmspec.reference.reclaim.Reclaim rc = r.reclaim;
+        long offset = Pte.swpOffset(orig);
+        if (rc == null || !rc.swapInfo().validOffset(offset)) {
+            r.warnings.warn("do_swap_page", "print_bad_pte: swap entry for slot 0x" + Long.toHexString(offset)
+                    + " with no such swap slot at page " + addr);
+            return AccessKind.OOM;
+        }
+        org.mmspec.reference.reclaim.SwapInfo si = rc.swapInfo();
+        long folio = si.swap_cache_get_folio(offset); // a reference
+        long swapcache = folio;
+        boolean needClearCache = false;
+        boolean major = false;
+        if (folio < 0) {
+            if (si.synchronousIo && si.__swap_count(offset) == 1) {
+                // skip swapcache: alloc_swap_folio()
+                folio = r.folio_alloc(0);
+                if (folio >= 0) {
+                    int page = r.page(folio);
+                    r.mem.flags[page] |= PageFlags.PG_swapbacked; // __folio_set_swapbacked()
+                    if (si.swapcache_prepare(offset) != 0) {
+                        r.folio_put(folio); // someone else is swapping it in: retry
+                        return AccessKind.RETRY;
+                    }
+                    needClearCache = true;
+                    long shadow = si.swap_cache_get_shadow(offset);
+                    if (shadow != 0) rc.workingset_refault(folio, shadow, si.shadowClockOf(offset));
+                    rc.folio_add_lru(folio);
+                    r.content.put(folio, si.slotValue(offset)); // swap_read_folio()
+                    rc.stats.pswpin++;
+                    rc.stats.swapinSkipSwapcache++;
+                }
+            } else {
+                folio = read_swap_cache_async(rc, si, offset);
+                swapcache = folio;
+            }
+            if (folio < 0) {
+                // VM_FAULT_OOM if the PTE is still the swap entry (nothing else can change it)
+                r.stats.faultOom++;
+                return AccessKind.OOM;
+            }
+            major = true;
+            rc.stats.pgmajfault++;
+        } else {
+            rc.stats.swapCacheHits++;
+        }
+        int page = r.page(folio);
+        Long now = mm.pgtable.get(addr);
+        if (now == null || now != orig) { // !pte_same(): out_nomap
+            if (needClearCache) si.swapcache_clear(offset);
+            r.folio_put(folio);
+            return AccessKind.RETRY;
+        }
+        if ((r.mem.flags[page] & PageFlags.PG_anon_exclusive) != 0 && r.folioTestAnon(folio)) {
+            r.warnings.warn("do_swap_page", "BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) pfn 0x"
+                    + Long.toHexString(folio));
+        }
+        boolean exclusive = Pte.swpExclusive(orig);
+        if (folio != swapcache) exclusive = true; // a fresh page not exposed to the swap cache
+        si.swap_free(offset); // swap_free_nr()
+        if (should_try_to_free_swap(page, write)) si.folio_free_swap(page);
+        mm.rssAnon++;
+        mm.rssSwap--;
+        boolean writable = false;
+        boolean dirty = false;
+        boolean rmapExclusive = false;
+        if (exclusive || r.mem.refcount[page] == 1) {
+            if ((v.vm_flags & VmAreaStruct.VM_WRITE) != 0) {
+                writable = true;
+                if (write) {
+                    dirty = true;
+                    write = false; // vmf->flags &= ~FAULT_FLAG_WRITE
+                }
+            }
+            rmapExclusive = true;
+        }
+        long pte = Pte.mkPte(folio, writable, false, dirty);
+        if (!r.folioTestAnon(folio)) r.folio_add_new_anon_rmap(folio, v, addr, rmapExclusive);
+        else r.folio_add_anon_rmap_pte(folio, v, addr, rmapExclusive);
+        if (writable && (r.mem.flags[page] & PageFlags.PG_anon_exclusive) == 0) {
+            r.warnings.warn("do_swap_page", "VM_BUG_ON(pte_write(pte) && !PageAnonExclusive(page)) pfn 0x" + Long.toHexString(folio));
+        }
+        mm.pgtable.put(addr, pte);
+        if (needClearCache) si.swapcache_clear(offset);
+        if (major) r.stats.swapinMajor++;
+        else r.stats.swapinMinor++;
+        if (write) {
+            AccessKind k = do_wp_page(v, addr, pte);
+            if (k == AccessKind.OOM || k == AccessKind.RETRY) return k;
+        }
+        return major ? AccessKind.SWAP_IN : AccessKind.SWAP_CACHE;
+    }
+
+    /**
+     * __read_swap_cache_async() as swapin_readahead() calls it for the faulting entry alone: a new
+     * folio, SWAP_HAS_CACHE claimed (swapcache_prepare()), added to the swap cache (a shadow there
+     * is a refault) and to the LRU, then read (swap_read_folio()). The folio with a reference, or
+     * -1 when the allocation fails.
+     */
+    private long read_swap_cache_async(org.mmspec.reference.reclaim.Reclaim rc, org.mmspec.reference.reclaim.SwapInfo si,
+                                       long offset) {
+        if (!si.swap_entry_swapped(offset)) return -1; // "Just skip read ahead for unused swap slot."
+        long folio = r.folio_alloc(0);
+        if (folio < 0) return -1;
+        if (si.swapcache_prepare(offset) != 0) {
+            // cannot happen without concurrency: nothing can claim the slot while we allocate
+            r.warnings.warn("__read_swap_cache_async", "swapcache_prepare() failed for slot 0x" + Long.toHexString(offset));
+            r.folio_put(folio);
+            return -1;
+        }
+        int page = r.page(folio);
+        r.mem.flags[page] |= PageFlags.PG_swapbacked;
+        long shadow = rc.swapCacheAddFolio(page, offset);
+        if (shadow != 0) rc.workingset_refault(folio, shadow, rc.lastShadowClock());
+        rc.folio_add_lru(folio);
+        r.content.put(folio, si.slotValue(offset)); // swap_read_folio()
+        rc.stats.pswpin++;
+        return folio;
+    }
+
+    /**
+     * should_try_to_free_swap(): let go of the swap cache when swap is getting full, or when a
+     * write fault's folio is referenced only by the swap cache and this fault.
+     */
+    private boolean should_try_to_free_swap(int page, boolean write) {
+        if ((r.mem.flags[page] & PageFlags.PG_swapcache) == 0) return false;
+        if (r.reclaim.swapInfo().vm_swap_full()) return true; // mem_cgroup_swap_full()
+        return write && r.mem.refcount[page] == 2;
+    }
+
     /** __vmf_anon_prepare(): make sure the VMA has an anon_vma; -ENOMEM as VM_FAULT_OOM. */
     int __vmf_anon_prepare(VmAreaStruct v) {
         if (v.anon_vma != null) return 0;
@@ -101,10 +243,14 @@ final class Memory {
      * it to this VMA's anon_vma.
      */
     boolean wp_can_reuse_anon_folio(long pfn, VmAreaStruct v) {
-        int refs = r.mem.refcount[r.page(pfn)];
+        int page = r.page(pfn);
+        int refs = r.mem.refcount[page];
         if (refs > 3) return false;
-        if (refs > 1) return false; // folio_ref_count(folio) > 1 + folio_test_swapcache(folio): no swap cache
+        boolean swapcache = (r.mem.flags[page] & PageFlags.PG_swapcache) != 0;
+        if (refs > 1 + (swapcache ? 1 : 0)) return false;
         if (r.migrations.containsKey(pfn)) return false; // !folio_trylock(): migration holds the folio lock
+        if (swapcache && r.reclaim != null) r.reclaim.swapInfo().folio_free_swap(page);
+        if (r.mem.refcount[page] != 1) return false;
         r.folio_move_anon_rmap(pfn, v);
         return true;
     }
@@ -141,6 +287,14 @@ final class Memory {
             r.stats.faultOom++;
             return AccessKind.OOM;
         }
+        Long now = mm.pgtable.get(addr);
+        if (now == null || now != orig) {
+            // !pte_same(): direct reclaim, run by the allocation, changed the PTE (cleared its
+            // accessed bit or unmapped the page); back out, and the access faults again
+            r.folio_put(newPfn);
+            if (oldPfn >= 0) r.folio_put(oldPfn);
+            return AccessKind.RETRY;
+        }
         if (oldPfn < 0) mm.rssAnon++; // the zero page was not counted
         boolean w = (v.vm_flags & VmAreaStruct.VM_WRITE) != 0;
         long entry = Pte.mkPte(newPfn, w, false, true); // pte_sw_mkyoung(): no-op on x86; maybe_mkwrite(pte_mkdirty())
@@ -151,6 +305,7 @@ final class Memory {
         if (oldPfn >= 0) {
             // Only after switching the pte to the new page may we remove the mapcount here.
             r.folio_remove_rmap_pte(oldPfn);
+            if (r.reclaim != null) r.reclaim.swapInfo().free_swap_cache(r.page(oldPfn)); // page_copied
             r.folio_put(oldPfn); // the reference the PTE held ("Free the old page..")
             r.folio_put(oldPfn); // the reference do_wp_page() took
         }
@@ -185,8 +340,23 @@ final class Memory {
         }
     }
 
-    /** copy_nonpresent_pte() for a migration entry. */
+    /**
+     * copy_nonpresent_pte(): a swap entry is shared with the child (swap_duplicate(), and an
+     * exclusive entry becomes shared in the parent too); a writable migration entry becomes a
+     * readable one in both.
+     */
     void copy_nonpresent_pte(MmStruct dst, MmStruct src, VmAreaStruct dstVma, long addr, long pte) {
+        if (Pte.swap(pte)) {
+            if (r.reclaim != null) r.reclaim.swapInfo().swap_duplicate(Pte.swpOffset(pte));
+            if (Pte.swpExclusive(pte)) { // Mark the swap entry as shared.
+                pte = Pte.swpClearExclusive(pte);
+                src.pgtable.put(addr, pte);
+            }
+            dst.rssSwap++;
+            dst.pgtable.put(addr, pte);
+            r.stats.swapEntriesForked++;
+            return;
+        }
         if (!Pte.migration(pte)) {
             r.warnings.warn("copy_nonpresent_pte", "unknown non-present entry at page " + addr);
             return;
@@ -238,7 +408,12 @@ final class Memory {
         for (Map.Entry<Long, Long> e : new ArrayList<>(range.entrySet())) {
             long pte = e.getValue();
             mm.pgtable.remove(e.getKey());
-            if (Pte.migration(pte)) {
+            if (Pte.swap(pte)) {
+                // zap_nonpresent_ptes(): "Genuine swap entries, hence a private anon pages"
+                mm.rssSwap--;
+                if (r.reclaim != null) r.reclaim.swapInfo().free_swap_and_cache(Pte.swpOffset(pte));
+                r.stats.swapEntriesZapped++;
+            } else if (Pte.migration(pte)) {
                 mm.rssAnon--; // zap_nonpresent_ptes()
             } else if (Pte.normal(pte)) {
                 long pfn = Pte.pfn(pte);
@@ -247,6 +422,9 @@ final class Memory {
                 batch.add(pfn);
             }
         }
-        for (long pfn : batch) r.folio_put(pfn); // tlb_finish_mmu() -> free_pages_and_swap_cache()
+        for (long pfn : batch) { // tlb_finish_mmu() -> free_pages_and_swap_cache()
+            if (r.reclaim != null) r.reclaim.swapInfo().free_swap_cache(r.page(pfn));
+            r.folio_put(pfn);
+        }
     }
 }

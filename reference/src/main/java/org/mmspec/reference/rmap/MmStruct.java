@@ -18,6 +18,8 @@ public final class MmStruct {
     final TreeMap<Long, Long> pgtable = new TreeMap<>();
     /** rss_stat MM_ANONPAGES: present anon PTEs and migration entries of anon folios. */
     long rssAnon;
+    /** rss_stat MM_SWAPENTS: swap entries in the page tables. */
+    long rssSwap;
 
     MmStruct(int pid, int ppid) {
         this.pid = pid;
@@ -40,6 +42,10 @@ public final class MmStruct {
 
     public long rssAnon() {
         return rssAnon;
+    }
+
+    public long rssSwap() {
+        return rssSwap;
     }
 
     /** find_vma_intersection(mm, addr, addr + 1): the VMA containing addr, or null. */

@@ -13,7 +13,10 @@ package org.mmspec.reference.rmap;
  *   <li>a non-present migration entry ({@code make_writable_migration_entry()},
  *       {@code make_readable_exclusive_migration_entry()}, {@code make_readable_migration_entry()}
  *       in try_to_migrate_one()), naming the pfn under migration, with the young and dirty bits
- *       carried over as {@code make_migration_entry_young/dirty()} do.</li>
+ *       carried over as {@code make_migration_entry_young/dirty()} do;</li>
+ *   <li>a non-present swap entry ({@code swp_entry_to_pte()} in try_to_unmap_one()), naming a slot
+ *       of the swap device (the model has one, type 0) by its offset, with {@code SWP_EXCLUSIVE}
+ *       ({@code pte_swp_mkexclusive()}) when the page was PageAnonExclusive.</li>
  * </ul>
  *
  * An empty entry ({@code pte_none}) is not stored at all.
@@ -33,6 +36,10 @@ public final class Pte {
     public static final long MIGRATION_WRITE = 1L << 6;
     /** For a migration entry: SWP_MIGRATION_READ_EXCLUSIVE. */
     public static final long MIGRATION_EXCLUSIVE = 1L << 7;
+    /** A swap entry (non-present): the slot offset sits where a pfn would. */
+    public static final long SWAP = 1L << 8;
+    /** For a swap entry: _PAGE_SWP_EXCLUSIVE. */
+    public static final long SWP_EXCLUSIVE = 1L << 9;
     static final int PFN_SHIFT = 16;
 
     /** A present entry for pfn with the given bits. */
@@ -48,6 +55,31 @@ public final class Pte {
     public static long migrationEntry(long pfn, boolean writable, boolean exclusive, boolean young, boolean dirty) {
         return (pfn << PFN_SHIFT) | MIGRATION | (writable ? MIGRATION_WRITE : 0) | (exclusive ? MIGRATION_EXCLUSIVE : 0)
                 | (young ? YOUNG : 0) | (dirty ? DIRTY : 0);
+    }
+
+    /** swp_entry_to_pte(swp_entry(0, offset)), exclusive as pte_swp_mkexclusive() makes it. */
+    public static long swapEntry(long offset, boolean exclusive) {
+        return (offset << PFN_SHIFT) | SWAP | (exclusive ? SWP_EXCLUSIVE : 0);
+    }
+
+    /** A genuine swap entry (!non_swap_entry()). */
+    public static boolean swap(long pte) {
+        return (pte & SWAP) != 0;
+    }
+
+    /** swp_offset() of a swap entry. */
+    public static long swpOffset(long pte) {
+        return pte >>> PFN_SHIFT;
+    }
+
+    /** pte_swp_exclusive(). */
+    public static boolean swpExclusive(long pte) {
+        return (pte & SWP_EXCLUSIVE) != 0;
+    }
+
+    /** pte_swp_clear_exclusive(). */
+    public static long swpClearExclusive(long pte) {
+        return pte & ~SWP_EXCLUSIVE;
     }
 
     public static boolean present(long pte) {
@@ -89,7 +121,7 @@ public final class Pte {
         return (pte & DIRTY) != 0;
     }
 
-    /** The pfn a normal entry or a migration entry names; meaningless for the zero page. */
+    /** The pfn a normal entry or a migration entry names; meaningless for the zero page and swap entries. */
     public static long pfn(long pte) {
         return pte >>> PFN_SHIFT;
     }
@@ -102,6 +134,9 @@ public final class Pte {
     /** How the kernel's debug output would describe it: {@code pfn 0x104 rw young dirty}. */
     public static String describe(long pte) {
         StringBuilder sb = new StringBuilder();
+        if (swap(pte)) {
+            return "swap entry slot 0x" + Long.toHexString(swpOffset(pte)) + (swpExclusive(pte) ? " exclusive" : "");
+        }
         if (migration(pte)) {
             sb.append(migrationWritable(pte) ? "writable " : (pte & MIGRATION_EXCLUSIVE) != 0 ? "readable-exclusive "
                     : "readable ");

@@ -27,7 +27,9 @@ import org.mmspec.reference.page.PageFlags;
  * <p>This class holds the state, the user-visible operations (mmap, munmap, access, fork, exit,
  * migration, folio_referenced) and the functions of mm/rmap.c; {@link Memory} holds mm/memory.c
  * (faults, COW, copy_page_range, zap_pte_range), {@link Vma} mm/vma.c and mm/mmap.c (mmap,
- * munmap, merge, split, dup_mmap, exit_mmap) and {@link Migrate} mm/migrate.c.
+ * munmap, merge, split, dup_mmap, exit_mmap); mm/migrate.c is
+ * {@link org.mmspec.reference.migrate.Migrate}, whose page table edits (try_to_migrate(),
+ * remove_migration_ptes()) are here, next to the page tables.
  *
  * <p>Folios are order 0 only (no large folios, no THP): every anonymous folio is one page, so
  * folio_mapcount is the page's mapcount. Left out, and said so in spec/README.md: swap (so
@@ -77,17 +79,30 @@ public final class Rmap {
     final KernelWarnings warnings = new KernelWarnings();
     public final RmapStats stats = new RmapStats();
 
+    /** The reclaim model (swap device, swap cache, workingset), attached by the Machine; null when absent. */
+    org.mmspec.reference.reclaim.Reclaim reclaim;
+
     final Memory memory = new Memory(this);
     final Vma vma = new Vma(this);
-    final Migrate migrate = new Migrate(this);
+    /** mm/migrate.c over this machine's processes and pages. */
+    final org.mmspec.reference.migrate.Migrate migrate;
 
     /** The processes of a freshly booted machine: init (pid 1) with an empty mm. */
     public Rmap(MachineConfig config, PageAlloc pageAlloc) {
         this.pageAlloc = pageAlloc;
         this.mem = pageAlloc.mem;
         this.bugAnonVmaDegree = config.bug(KnownBug.ANON_VMA_DEGREE.bugName());
+        this.migrate = new org.mmspec.reference.migrate.Migrate(this, pageAlloc);
         MmStruct init = new MmStruct(nextPid++, 0);
         tasks.put(init.pid, init);
+    }
+
+    /**
+     * Attaches the reclaim model: swap entries in page tables then name its swap device's slots,
+     * and the fault, fork and zap paths go through its swap cache (mm/swap_state.c).
+     */
+    public void attachReclaim(org.mmspec.reference.reclaim.Reclaim reclaim) {
+        this.reclaim = reclaim;
     }
 
     // ------------------------------------------------------------------ copy and fingerprint
@@ -115,6 +130,7 @@ public final class Rmap {
         for (MmStruct m : o.tasks.values()) {
             MmStruct cm = new MmStruct(m.pid, m.ppid);
             cm.rssAnon = m.rssAnon;
+            cm.rssSwap = m.rssSwap;
             cm.pgtable.putAll(m.pgtable);
             for (VmAreaStruct v : m.mm_mt.values()) {
                 VmAreaStruct cv = new VmAreaStruct(v.id);
@@ -167,6 +183,7 @@ public final class Rmap {
         nextSeq = o.nextSeq;
         warnings.copyFrom(o.warnings);
         stats.copyFrom(o.stats);
+        migrate.copyFrom(o.migrate);
     }
 
     /** A 64-bit hash of the processes, VMAs, page tables, anon_vmas, chains, contents and migrations. */
@@ -174,7 +191,7 @@ public final class Rmap {
         long h = 0x5851F42D4C957F2DL;
         for (MmStruct m : tasks.values()) {
             h = MemMap.mix(h ^ m.pid ^ ((long) m.ppid << 32));
-            h = MemMap.mix(h ^ m.rssAnon);
+            h = MemMap.mix(h ^ m.rssAnon ^ (m.rssSwap << 32));
             for (VmAreaStruct v : m.mm_mt.values()) {
                 h = MemMap.mix(h ^ v.id ^ (v.vm_start << 20) ^ (v.vm_end << 40));
                 h = MemMap.mix(h ^ v.vm_pgoff ^ (v.vm_flags << 32) ^ (v.anon_vma == null ? 0 : (long) v.anon_vma.id << 48));
@@ -228,6 +245,11 @@ public final class Rmap {
 
     public KernelWarnings warnings() {
         return warnings;
+    }
+
+    /** Page migration (mm/migrate.c) over these processes. */
+    public org.mmspec.reference.migrate.Migrate migrate() {
+        return migrate;
     }
 
     public MemMap mem() {
@@ -289,7 +311,16 @@ public final class Rmap {
         /** VM_FAULT_OOM: the page allocation failed; nothing was mapped. */
         OOM,
         /** A migration entry: migration_entry_wait(); the access waits for the migration to finish. */
-        MIGRATION_WAIT
+        MIGRATION_WAIT,
+        /** do_swap_page() that read the page back from the swap device (VM_FAULT_MAJOR). */
+        SWAP_IN,
+        /** do_swap_page() that found the page still in the swap cache. */
+        SWAP_CACHE,
+        /**
+         * The PTE changed while the fault allocated (direct reclaim unmapped the page or cleared its
+         * accessed bit): the fault backs out and the access faults again. access() never returns it.
+         */
+        RETRY
     }
 
     /** The outcome of an access: what happened, the pfn accessed (-1 for none or the zero page), the value. */
@@ -312,8 +343,21 @@ public final class Rmap {
         }
         Long pte = mm.pgtable.get(addr);
         AccessKind kind = AccessKind.HIT;
-        if (pte == null || Pte.migration(pte) || (write && !Pte.write(pte))) {
-            kind = memory.handle_mm_fault(v, addr, write);
+        if (pte == null || Pte.migration(pte) || Pte.swap(pte) || (write && !Pte.write(pte))) {
+            for (int tries = 0; ; tries++) {
+                kind = memory.handle_mm_fault(v, addr, write);
+                if (kind != AccessKind.RETRY) break;
+                stats.faultRetries++;
+                if (tries >= 16) {
+                    warnings.warn("handle_mm_fault", "pid " + pid + " page " + addr + ": the PTE kept changing under 16 faults");
+                    return new Access(AccessKind.OOM, -1, 0);
+                }
+                pte = mm.pgtable.get(addr);
+                if (pte != null && Pte.present(pte) && !Pte.special(pte) && (!write || Pte.write(pte))) {
+                    kind = AccessKind.HIT; // the retried access no longer faults
+                    break;
+                }
+            }
             if (kind == AccessKind.OOM || kind == AccessKind.MIGRATION_WAIT) return new Access(kind, -1, 0);
             pte = mm.pgtable.get(addr);
         }
@@ -340,7 +384,13 @@ public final class Rmap {
         if (mm == null) return 0;
         Long pte = mm.pgtable.get(addr);
         if (pte == null || Pte.special(pte)) return 0;
+        if (Pte.swap(pte)) return swapEntryValue(pte);
         return content.getOrDefault(Pte.pfn(pte), 0L);
+    }
+
+    /** What a swap entry reads: its swap cache folio's content, else what its slot holds; 0 without swap. */
+    public long swapEntryValue(long pte) {
+        return reclaim == null ? 0 : reclaim.swapEntryValue(Pte.swpOffset(pte));
     }
 
     /**
@@ -427,15 +477,65 @@ public final class Rmap {
     }
 
     /**
+     * madvise(addr, PAGE_SIZE, MADV_COLD) in process pid (mm/madvise.c:
+     * madvise_cold_or_pageout_pte_range()): a present PTE of a folio on the LRU that only this
+     * mapping maps has its accessed bit cleared, the folio loses PG_referenced, gets PG_workingset
+     * if active, and is deactivated (folio_deactivate()). Rejected (-ENOMEM) for an unknown pid or
+     * an address no VMA covers. Returns what it did.
+     */
+    public String madvise_cold(int pid, long addr) {
+        MmStruct mm = mmOf(pid);
+        VmAreaStruct v = mm.findVma(addr);
+        if (v == null) {
+            throw new RejectedOperationException("madvise(MADV_COLD): ENOMEM: pid " + pid + " has no VMA at page " + addr);
+        }
+        Long pte = mm.pgtable.get(addr);
+        if (pte == null || !Pte.normal(pte)) return "no page mapped";
+        long pfn = Pte.pfn(pte);
+        int p = page(pfn);
+        if ((mem.flags[p] & PageFlags.PG_lru) == 0 || mapcount(pfn) != 1) return "pfn 0x" + Long.toHexString(pfn) + " left alone";
+        if (Pte.young(pte)) mm.pgtable.put(addr, pte & ~Pte.YOUNG); // clear_young_dirty_ptes(CYDP_CLEAR_YOUNG)
+        mem.flags[p] &= ~PageFlags.PG_referenced;
+        boolean active = (mem.flags[p] & PageFlags.PG_active) != 0;
+        if (active) mem.flags[p] |= PageFlags.PG_workingset;
+        if (reclaim != null) reclaim.folio_deactivate(pfn);
+        return "pfn 0x" + Long.toHexString(pfn) + (active ? " deactivated" : " cold");
+    }
+
+    /**
      * migrate_folio_unmap() for one anonymous folio, as migrate_pages() calls it: isolate the
-     * folio, allocate the destination (GFP_HIGHUSER_MOVABLE), take a reference on its anon_vma
+     * folio (the caller's isolate_folio_to_list()), allocate the destination (GFP_HIGHUSER_MOVABLE), take a reference on its anon_vma
      * (folio_get_anon_vma()) and {@code try_to_migrate()}: every PTE mapping it becomes a
-     * migration entry. Returns 0, {@link #EBUSY} (already isolated), or {@link #ENOMEM} (no
-     * destination page), the last two changing nothing.
+     * migration entry. Returns 0, {@link #EBUSY} (already isolated: nothing changes), or
+     * {@link #ENOMEM} (no destination page even after direct reclaim: the folio is put back on its
+     * LRU list, folio_putback_lru()).
      */
     public int migrate_folio_unmap(long pfn) {
         checkAnonFolio("migrate_folio_unmap", pfn);
-        return migrate.migrate_folio_unmap(pfn);
+        if (migrations.containsKey(pfn) || (mem.flags[page(pfn)] & PageFlags.PG_lru) == 0) {
+            return EBUSY; // folio_isolate_lru() fails: someone else has it off the LRU
+        }
+        // isolate_folio_to_list() before migrate_pages(), as do_move_pages_to_node()'s callers do:
+        // off the LRU, the folio cannot be reclaimed by the destination allocation's direct reclaim
+        lruvec().folio_isolate_lru(pfn);
+        long dst = pageAlloc.__alloc_pages(Gfp.GFP_HIGHUSER_MOVABLE, 0); // alloc_migration_target()
+        if (dst < 0) {
+            folio_putback_lru(pfn);
+            stats.migrationsEnomem++;
+            return ENOMEM;
+        }
+        Migration[] out = new Migration[1];
+        int rc = migrate.migrate_folio_unmap(src -> dst, null, pfn, out,
+                org.mmspec.reference.migrate.MigrateMode.MIGRATE_SYNC, null, null);
+        if (rc != 0) {
+            // cannot happen: nobody else holds the lock of an LRU folio between steps
+            warnings.warn("migrate_folio_unmap", "returned " + rc + " for pfn 0x" + Long.toHexString(pfn));
+            folio_putback_lru(pfn);
+            return rc;
+        }
+        migrations.put(pfn, out[0]);
+        stats.migrationsUnmapped++;
+        return 0;
     }
 
     /**
@@ -451,7 +551,25 @@ public final class Rmap {
             throw new RejectedOperationException("migrate_folio_move: pfn 0x" + Long.toHexString(srcPfn)
                     + " is not isolated for migration");
         }
-        return migrate.migrate_folio_move(m, fail);
+        migrations.remove(srcPfn);
+        if (fail) {
+            // move_to_new_folio() failed for good: migrate_folio_undo_src() onto the return list,
+            // migrate_folio_undo_dst(), and the caller's putback_movable_pages()
+            List<Long> ret = new ArrayList<>();
+            migrate.migrate_folio_undo_src(m.src(), m.pageWasMapped(), m.anonVma(), true, null, ret);
+            migrate.migrate_folio_undo_dst(m.dst(), true, null);
+            migrate.putback_movable_pages(ret);
+            stats.migrationsUndone++;
+            return m.src();
+        }
+        int rc = migrate.migrate_folio_move(null, m, org.mmspec.reference.migrate.MigrateMode.MIGRATE_SYNC,
+                org.mmspec.reference.migrate.MigrateReason.MR_SYSCALL, null, new ArrayList<>());
+        if (rc != 0) {
+            warnings.warn("migrate_folio_move", "returned " + rc + " for pfn 0x" + Long.toHexString(srcPfn));
+            return m.src();
+        }
+        stats.migrationsMoved++;
+        return m.dst();
     }
 
     /** One mapping an rmap walk found: the VMA, the address, and the PTE there. */
@@ -544,13 +662,13 @@ public final class Rmap {
     }
 
     /** folio_putback_lru() (mm/vmscan.c): back on the LRU, and the isolation reference dropped. */
-    void folio_putback_lru(long pfn) {
+    public void folio_putback_lru(long pfn) {
         lruvec().folio_add_lru(pfn);
         folio_put(pfn);
     }
 
     /** folio_get(). */
-    void folio_get(long pfn) {
+    public void folio_get(long pfn) {
         mem.refcount[mem.idx(pfn)]++;
     }
 
@@ -559,7 +677,7 @@ public final class Rmap {
      * free_pages_prepare() cleared what the rmap left on it (page->mapping, PG_anon_exclusive,
      * PG_swapbacked, PG_dirty).
      */
-    void folio_put(long pfn) {
+    public void folio_put(long pfn) {
         int page = mem.idx(pfn);
         if (mem.refcount[page] <= 0) {
             warnings.warn("folio_put", "VM_BUG_ON_FOLIO(folio_ref_count(folio) <= 0) pfn 0x" + Long.toHexString(pfn));
@@ -578,10 +696,89 @@ public final class Rmap {
         mem.mapping()[page] = 0;
         mem.index()[page] = 0;
         mem.flags[page] &= ~(PageFlags.PG_anon_exclusive | PageFlags.PG_swapbacked | PageFlags.PG_dirty
-                | PageFlags.PG_referenced | PageFlags.PG_workingset);
+                | PageFlags.PG_referenced | PageFlags.PG_workingset | PageFlags.PG_reclaim | PageFlags.PG_uptodate);
         content.remove(pfn);
         pageAlloc.__free_pages(pfn, 0);
         stats.pagesFreed++;
+    }
+
+    /**
+     * The rmap's part of freeing an anonymous folio reclaim has taken (its references frozen at
+     * zero by __remove_mapping()): free_pages_prepare() clears page-&gt;mapping, and the model forgets
+     * the content, which now lives in the swap slot. The caller frees the page.
+     */
+    public void forget_folio(long pfn) {
+        int page = mem.idx(pfn);
+        if (mem.mapcountOf(page) != 0) {
+            warnings.warn("free_pages_prepare", "bad_page: nonzero mapcount " + mem.mapcountOf(page) + " pfn 0x"
+                    + Long.toHexString(pfn));
+        }
+        mem.mapping()[page] = 0;
+        mem.index()[page] = 0;
+        content.remove(pfn);
+        stats.pagesFreed++;
+    }
+
+    /**
+     * folio_referenced() as reclaim calls it: the number of VMAs whose PTEs mapping the folio were
+     * young (cleared on the way), and in vmFlags[0] the union of those VMAs' vm_flags. 0 for a
+     * folio that is not mapped or not anonymous.
+     */
+    public int folio_referenced(long pfn, long[] vmFlags) {
+        vmFlags[0] = 0;
+        if (!folioTestAnon(pfn) || mapcount(pfn) == 0) return 0;
+        int[] pra = {mapcount(pfn), 0};
+        rmap_walk_anon(pfn, (v, address) -> {
+            Long pte = v.vm_mm.pgtable.get(address);
+            if (pte != null && Pte.normal(pte) && Pte.pfn(pte) == pfn) {
+                if (Pte.young(pte)) { // ptep_clear_flush_young_notify()
+                    v.vm_mm.pgtable.put(address, pte & ~Pte.YOUNG);
+                    pra[1]++;
+                    vmFlags[0] |= v.vm_flags;
+                }
+                pra[0]--;
+            }
+            return pra[0] != 0;
+        });
+        stats.folioReferenced++;
+        if (pra[1] > 0) stats.folioReferencedYoung++;
+        return pra[1];
+    }
+
+    /**
+     * try_to_unmap() of an anonymous folio in the swap cache (try_to_unmap_one() for each
+     * mapping): the PTE is cleared (its dirty bit goes to the folio), the swap slot gains a
+     * reference (swap_duplicate()), PageAnonExclusive moves into the swap entry
+     * (pte_swp_mkexclusive()), MM_ANONPAGES becomes MM_SWAPENTS, and the mapping and its folio
+     * reference go. The walk stops once the folio is no longer mapped.
+     */
+    public void try_to_unmap(long pfn) {
+        int page = mem.idx(pfn);
+        rmap_walk_anon(pfn, (v, address) -> {
+            Long pteval = v.vm_mm.pgtable.get(address);
+            if (pteval == null || !Pte.normal(pteval) || Pte.pfn(pteval) != pfn) return true;
+            boolean swapbacked = (mem.flags[page] & PageFlags.PG_swapbacked) != 0;
+            boolean swapcache = (mem.flags[page] & PageFlags.PG_swapcache) != 0;
+            if (swapbacked != swapcache || reclaim == null) {
+                warnings.warn("try_to_unmap_one", "WARN_ON_ONCE(folio_test_swapbacked(folio) != folio_test_swapcache(folio)) pfn 0x"
+                        + Long.toHexString(pfn));
+                return false; // walk_abort
+            }
+            boolean anonExclusive = (mem.flags[page] & PageFlags.PG_anon_exclusive) != 0;
+            v.vm_mm.pgtable.remove(address); // get_and_clear_ptes()
+            if (Pte.dirty(pteval)) mem.flags[page] |= PageFlags.PG_dirty; // folio_mark_dirty()
+            long offset = mem.privateData()[page]; // page_swap_entry()
+            reclaim.swapInfo().swap_duplicate(offset);
+            // folio_try_share_anon_rmap_pte(): "clear PTE first"; no pins, so it never fails
+            if (anonExclusive) mem.flags[page] &= ~PageFlags.PG_anon_exclusive;
+            v.vm_mm.rssAnon--;
+            v.vm_mm.rssSwap++;
+            v.vm_mm.pgtable.put(address, Pte.swapEntry(offset, anonExclusive));
+            folio_remove_rmap_pte(pfn);
+            folio_put(pfn);
+            stats.swapEntriesInstalled++;
+            return mapcount(pfn) != 0; // rmap_walk's done(): folio_not_mapped()
+        });
     }
 
     // ------------------------------------------------------------------ mm/rmap.c: anon_vma and anon_vma_chain
@@ -666,7 +863,7 @@ public final class Rmap {
     }
 
     /** put_anon_vma(): the last reference frees it (__put_anon_vma()). */
-    void put_anon_vma(AnonVma a) {
+    public void put_anon_vma(AnonVma a) {
         if (--a.refcount == 0) __put_anon_vma(a);
         else if (a.refcount < 0) warnings.warn("put_anon_vma", a.name() + " refcount went negative");
     }
@@ -922,7 +1119,7 @@ public final class Rmap {
      * folio_get_anon_vma(): a reference on the folio's anon_vma, for a caller that is not sure the
      * VMAs will stay (migration); null when the folio is not mapped.
      */
-    AnonVma folio_get_anon_vma(long pfn) {
+    public AnonVma folio_get_anon_vma(long pfn) {
         AnonVma a = folioAnonVma(pfn);
         if (a == null || mapcount(pfn) == 0) return null;
         if (a.refcount == 0) return null; // atomic_inc_not_zero()
@@ -969,7 +1166,7 @@ public final class Rmap {
      * PageAnonExclusive, readable otherwise, keeping the young and dirty bits; the mapping and its
      * reference go.
      */
-    void try_to_migrate(long pfn) {
+    public void try_to_migrate(long pfn) {
         rmap_walk_anon(pfn, (v, address) -> {
             Long pteval = v.vm_mm.pgtable.get(address);
             if (pteval == null || !Pte.normal(pteval) || Pte.pfn(pteval) != pfn) return true;
@@ -992,6 +1189,32 @@ public final class Rmap {
         });
     }
 
+    /**
+     * remove_migration_ptes(src, dst) (mm/migrate.c): walk dst's reverse map (its mapping is src's)
+     * and replace each migration entry for src by a PTE to dst (remove_migration_pte()): young if
+     * the entry was, dirty if the entry and the folio were, writable if the entry was, and the rmap
+     * added back with RMAP_EXCLUSIVE for a writable or exclusive entry. {@code src == dst} undoes a
+     * migration.
+     */
+    public void remove_migration_ptes(long src, long dst) {
+        rmap_walk_anon(dst, (v, address) -> {
+            Long old = v.vm_mm.pgtable.get(address);
+            if (old == null || !Pte.migration(old) || Pte.pfn(old) != src) return true;
+            folio_get(dst);
+            boolean dirty = Pte.dirty(old) && (mem.flags[page(dst)] & PageFlags.PG_dirty) != 0;
+            long pte = Pte.mkPte(dst, Pte.migrationWritable(old), Pte.young(old), dirty);
+            boolean exclusive = !Pte.migrationReadable(old);
+            folio_add_anon_rmap_pte(dst, v, address, exclusive);
+            v.vm_mm.pgtable.put(address, pte);
+            return true;
+        });
+    }
+
+    /** folio_mc_copy(dst, src) (mm/util.c): the destination now holds the source's content. */
+    public void folio_mc_copy(long dst, long src) {
+        content.put(dst, content.getOrDefault(src, 0L));
+    }
+
     /** What the rmap code counted; the situations a run covered. */
     public static final class RmapStats {
         public long loads, stores;
@@ -1006,6 +1229,7 @@ public final class Rmap {
         public long munmaps, splits;
         public long rmapWalks, folioReferenced, folioReferencedYoung;
         public long migrationsUnmapped, migrationEntries, migrationsMoved, migrationsUndone, migrationsEnomem;
+        public long swapEntriesInstalled, swapEntriesZapped, swapEntriesForked, swapinMajor, swapinMinor, faultRetries;
 
         void copyFrom(RmapStats o) {
             for (java.lang.reflect.Field f : RmapStats.class.getFields()) {
@@ -1048,6 +1272,12 @@ public final class Rmap {
             m.put("migration: moved", migrationsMoved);
             m.put("migration: undone", migrationsUndone);
             m.put("migration: no destination page", migrationsEnomem);
+            m.put("try_to_unmap: swap entries installed", swapEntriesInstalled);
+            m.put("do_swap_page: read from swap", swapinMajor);
+            m.put("do_swap_page: swap cache hit", swapinMinor);
+            m.put("fork: swap entries duplicated", swapEntriesForked);
+            m.put("zap: swap entries freed", swapEntriesZapped);
+            m.put("fault retried (PTE changed under direct reclaim)", faultRetries);
             return m;
         }
     }

@@ -76,4 +76,9 @@ public final class RmapCorruption {
     public static void warn(Rmap r, String where, String message) {
         r.warnings.warn(where, message);
     }
+
+    /** Set MM_SWAPENTS behind the page tables' back. */
+    public static void setRssSwap(MmStruct mm, long v) {
+        mm.rssSwap = v;
+    }
 }

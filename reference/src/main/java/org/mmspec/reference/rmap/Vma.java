@@ -242,8 +242,9 @@ final class Vma {
         List<VmAreaStruct> all = new ArrayList<>(mm.mm_mt.values());
         unmap_region(all);
         mm.mm_mt.clear();
-        if (!mm.pgtable.isEmpty() || mm.rssAnon != 0) {
+        if (!mm.pgtable.isEmpty() || mm.rssAnon != 0 || mm.rssSwap != 0) {
             r.warnings.warn("exit_mmap", mm.name() + " still has " + mm.pgtable.size() + " PTEs and rss " + mm.rssAnon
+                    + ", swap entries " + mm.rssSwap
                     + " after unmap_vmas() (check_mm: BUG: Bad rss-counter state)");
         }
     }
