@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,20 +20,23 @@ import org.w3c.dom.NodeList;
 
 /**
  * Turns PIT's {@code mutations.xml} into the per-package table README.md records: mutants,
- * killed, survived, no coverage, timed out, other detections (memory and run errors) and the
- * score, PIT's own: detected mutants over all mutants, so a mutant no test reaches counts
- * against it. Followed by every mutant that was not detected, one line each (class, method,
+ * killed, timed out, other detections (memory and run errors), survived, no coverage, and two
+ * scores over all mutants (so a mutant no test reaches counts against both): killed only, and
+ * PIT's own, which counts every detected mutant, timeouts included. Followed by every mutant that was not detected, one line each (class, method,
  * line, mutator, what it did), so each can be killed or argued equivalent.
  *
- * <p>{@code java org.mmspec.mutation.PitScores mutations.xml [out.md]}: prints the table and
- * writes it to {@code out.md} when given. Exit status 2 when the file cannot be read.
+ * <p>{@code java org.mmspec.mutation.PitScores [-o out.md] mutations.xml...}: reads each report
+ * (several when PIT ran once per package, README.md), prints the table and writes it, with the
+ * list of undetected mutants, to {@code out.md} when given. A mutant two reports both hold (the
+ * same class, method, line, mutator and index) is counted once, from the later file. Exit status
+ * 2 when a file cannot be read or none is given.
  */
 public final class PitScores {
     private PitScores() {}
 
     /** One mutant as mutations.xml records it. */
     public record Mutant(String status, boolean detected, String mutatedClass, String method, int line, String mutator,
-                         String description) {
+                         String description, String key) {
         public String pkg() {
             int dot = mutatedClass.lastIndexOf('.');
             return dot < 0 ? "(default)" : mutatedClass.substring(0, dot);
@@ -63,8 +67,14 @@ public final class PitScores {
             }
         }
 
+        /** PIT's mutation score: detected (killed, timed out, or a memory or run error) over all. */
         public double score() {
             return mutants == 0 ? 0 : 100.0 * detected / mutants;
+        }
+
+        /** The stricter score: mutants a test failed on, over all; a timeout does not count. */
+        public double killedScore() {
+            return mutants == 0 ? 0 : 100.0 * killed / mutants;
         }
     }
 
@@ -78,9 +88,11 @@ public final class PitScores {
             Element e = (Element) ns.item(i);
             String cls = text(e, "mutatedClass");
             int dollar = cls.indexOf('$');
+            String key = String.join("|", cls, text(e, "mutatedMethod"), text(e, "methodDescription"),
+                    text(e, "lineNumber"), text(e, "mutator"), text(e, "indexes"), text(e, "blocks"));
             out.add(new Mutant(e.getAttribute("status"), Boolean.parseBoolean(e.getAttribute("detected")),
                     dollar < 0 ? cls : cls.substring(0, dollar), text(e, "mutatedMethod"),
-                    Integer.parseInt(text(e, "lineNumber")), shortMutator(text(e, "mutator")), text(e, "description")));
+                    Integer.parseInt(text(e, "lineNumber")), shortMutator(text(e, "mutator")), text(e, "description"), key));
         }
         return out;
     }
@@ -95,7 +107,11 @@ public final class PitScores {
         return dot < 0 ? m : m.substring(dot + 1);
     }
 
-    /** The table, one row per package in name order and a total row, as Markdown. */
+    /**
+     * The table, one row per package in name order and a total row, as Markdown. "killed %" counts
+     * only the mutants a test failed on; "detected %" is PIT's score, which also counts timeouts
+     * (a mutant that loops) and memory or run errors as detected.
+     */
     public static String table(List<Mutant> ms) {
         Map<String, Row> rows = new TreeMap<>();
         Row all = new Row();
@@ -104,16 +120,16 @@ public final class PitScores {
             all.add(m);
         }
         StringBuilder b = new StringBuilder();
-        b.append("| package | mutants | killed | survived | no coverage | timed out | other detected | score |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| package | mutants | killed | timed out | other detected | survived | no coverage | killed % | detected % |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         rows.forEach((p, r) -> b.append(line("`" + p + "`", r)));
         b.append(line("**all**", all));
         return b.toString();
     }
 
     private static String line(String name, Row r) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.1f %% |%n", name, r.mutants, r.killed,
-                r.survived, r.noCoverage, r.timedOut, r.otherDetected, r.score());
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.1f %% | %.1f %% |%n", name, r.mutants,
+                r.killed, r.timedOut, r.otherDetected, r.survived, r.noCoverage, r.killedScore(), r.score());
     }
 
     /** Every undetected mutant, by class and line. */
@@ -127,30 +143,45 @@ public final class PitScores {
         return b.toString();
     }
 
+    /** The mutants of all the reports, each once: a later report's verdict replaces an earlier one's. */
+    public static List<Mutant> readAll(List<Path> xmls) throws Exception {
+        Map<String, Mutant> byKey = new LinkedHashMap<>();
+        for (Path x : xmls) {
+            for (Mutant m : read(x)) byKey.put(m.key(), m);
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: PitScores mutations.xml [out.md]");
+        Path out = null;
+        List<Path> in = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-o") && i + 1 < args.length) out = Path.of(args[++i]);
+            else in.add(Path.of(args[i]));
+        }
+        if (in.isEmpty()) {
+            System.err.println("usage: PitScores [-o out.md] mutations.xml...");
             System.exit(2);
         }
         List<Mutant> ms;
         try {
-            ms = read(Path.of(args[0]));
+            ms = readAll(in);
         } catch (Exception e) {
-            System.err.println("PitScores: cannot read " + args[0] + ": " + e.getMessage());
+            System.err.println("PitScores: cannot read " + in + ": " + e);
             System.exit(2);
             return;
         }
         String table = table(ms);
         String rest = undetected(ms);
-        PrintStream out = System.out;
-        out.println("Mutation scores (PIT: detected / all mutants) from " + args[0] + ":");
-        out.println();
-        out.print(table);
-        out.println();
-        out.println(ms.stream().filter(m -> !m.detected()).count() + " mutants not detected"
-                + (args.length == 2 ? " (listed in " + args[1] + ")" : ""));
-        if (args.length == 2) {
-            Files.writeString(Path.of(args[1]), table + "\nNot detected:\n\n" + rest, StandardCharsets.UTF_8);
+        PrintStream p = System.out;
+        p.println("Mutation scores (PIT: detected / all mutants) from " + in + ":");
+        p.println();
+        p.print(table);
+        p.println();
+        p.println(ms.stream().filter(m -> !m.detected()).count() + " mutants not detected"
+                + (out != null ? " (listed in " + out + ")" : ""));
+        if (out != null) {
+            Files.writeString(out, table + "\nNot detected:\n\n" + rest, StandardCharsets.UTF_8);
         }
     }
 }
