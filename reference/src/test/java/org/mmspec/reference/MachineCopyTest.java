@@ -1,6 +1,8 @@
 package org.mmspec.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +88,24 @@ class MachineCopyTest {
         fault(m);
         fault(into);
         assertSameMachine(m, into);
+    }
+
+    /** A stepped compaction run in progress is part of the state copyFrom() overwrites. */
+    @Test
+    void copyFromTakesTheCompactionRunInProgress() {
+        Machine m = machine();
+        assertFalse(m.compactionEnabled(), "compaction is off until enabled");
+        assertNotNull(m.hooks());
+        assertNotNull(m.isolation());
+        m.enableCompaction();
+        for (int i = 0; i < 64; i += 2) m.pageAlloc().__alloc_pages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        m.compaction().startRun(m.zone(ZoneType.NORMAL), -1, MigrateMode.MIGRATE_SYNC);
+        assertNotNull(m.compaction().current(), "a run in progress");
+        Machine into = machine();
+        into.copyFrom(m);
+        assertNotNull(into.compaction().current());
+        assertEquals(m.compaction().fingerprint(), into.compaction().fingerprint());
+        assertEquals(m.fingerprint(), into.fingerprint());
     }
 
     /** Machine.saveState does not write the LRU lists, page cache or swap, nor a compaction run in progress. */

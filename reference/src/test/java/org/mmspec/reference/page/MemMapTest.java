@@ -90,6 +90,16 @@ class MemMapTest {
         assertEquals(List.of(4, 2), walk(m, b));
     }
 
+    /** listOf() walks to the sentinel: over a list holding every page, page 0 included, from its first page. */
+    @Test
+    void listOfWalksAListOfEveryPage() {
+        MemMap m = new MemMap(BASE, PAGES);
+        int l = m.allocLists(3) + 2;
+        for (int p = 0; p < PAGES; p++) m.listAdd(p, l);
+        assertEquals(PAGES, walk(m, l).size());
+        for (int p = 0; p < PAGES; p++) assertEquals(l, m.listOf(p), "page " + p);
+    }
+
     private static List<Integer> walk(MemMap m, int list) {
         List<Integer> out = new ArrayList<>();
         for (int p = m.listFirst(list); p != MemMap.NIL; p = m.listNext(p)) out.add(p);
@@ -202,6 +212,13 @@ class MemMapTest {
         into.allocLists(2);
         into.copyFrom(m);
         assertSameState(m, into);
+        // again, now into the optional arrays the first copy allocated
+        m.mapcount()[5] = 4;
+        m.mapping()[5] = 8;
+        m.index()[5] = 0x2_0000_0001L;
+        m.privateData()[6] = 0xfeed_0000_0001L;
+        into.copyFrom(m);
+        assertSameState(m, into);
         MemMap noHeads = new MemMap(BASE, PAGES);
         noHeads.copyFrom(m);
         assertSameState(m, noHeads);
@@ -216,6 +233,7 @@ class MemMapTest {
         assertSameState(plain, fresh);
         into.copyFrom(plain);
         assertSameState(plain, into);
+        assertSameState(plain, plain.copy());
     }
 
     private static void assertSameState(MemMap want, MemMap got) {
