@@ -62,22 +62,35 @@ public final class PageFlags {
     /** Zone id of a pfn that belongs to no zone. */
     public static final int NO_ZONE = 7;
 
+    /**
+     * The flags {@code %pGp} names, in the order it prints them: the table
+     * {@code __def_pageflag_names} (include/trace/events/mmflags.h, v6.18), which is not the
+     * order of the bits (waiters before referenced, writeback and head after private_2).
+     */
+    private static final int[] NAMED = {
+        PG_locked, PG_waiters, PG_referenced, PG_uptodate, PG_dirty, PG_lru, PG_active, PG_workingset,
+        PG_owner_priv_1, PG_owner_2, PG_arch_1, PG_reserved, PG_private, PG_private_2, PG_writeback,
+        PG_head, PG_reclaim, PG_swapbacked, PG_unevictable, PG_dropbehind, PG_mlocked,
+    };
     private static final String[] NAMES = {
-        "locked", "writeback", "referenced", "uptodate", "dirty", "lru", "head", "waiters",
-        "active", "workingset", "owner_priv_1", "owner_2", "arch_1", "reserved", "private",
-        "private_2", "reclaim", "swapbacked", "unevictable", "dropbehind", "mlocked",
+        "locked", "waiters", "referenced", "uptodate", "dirty", "lru", "active", "workingset",
+        "owner_priv_1", "owner_2", "arch_1", "reserved", "private", "private_2", "writeback",
+        "head", "reclaim", "swapbacked", "unevictable", "dropbehind", "mlocked",
     };
 
     public static int zoneOf(int flags) {
         return (flags & ZONE_MASK) >>> ZONE_SHIFT;
     }
 
-    /** The flag names as {@code dump_page()} prints them: {@code lru|head|buddy}. */
+    /**
+     * The flag names as {@code dump_page()} prints them ({@code %pGp}, in the table's order), then
+     * the page type and the model's ghost bits: {@code lru|head|buddy}.
+     */
     public static String describe(int flags) {
         StringBuilder sb = new StringBuilder();
-        for (int bit = 0; bit < NAMES.length; bit++) {
-            if ((flags & (1 << bit)) != 0) {
-                append(sb, NAMES[bit]);
+        for (int i = 0; i < NAMED.length; i++) {
+            if ((flags & NAMED[i]) != 0) {
+                append(sb, NAMES[i]);
             }
         }
         if ((flags & PGTY_buddy) != 0) append(sb, "buddy");
