@@ -479,13 +479,11 @@ public final class RmapOps {
 
     // ------------------------------------------------------------------ reclaim's and migration's rmap walks
 
-    /** folio_referenced() of the page pid maps at addr. */
-    public static final class FolioReferenced implements Operation<RmapState> {
-        @Override
-        public String name() {
-            return "folio_referenced";
-        }
-
+    /**
+     * An operation on the page pid maps at addr (move_pages(2) names pages this way): drawn from,
+     * and enumerated over, the mapped anonymous pages.
+     */
+    abstract static class OnMappedPage implements Operation<RmapState> {
         @Override
         public double weight() {
             return 0.3;
@@ -505,6 +503,14 @@ public final class RmapOps {
         @Override
         public List<Args> enumerate(RmapState s) {
             return mappedPageArgs(s);
+        }
+    }
+
+    /** folio_referenced() of the page pid maps at addr. */
+    public static final class FolioReferenced extends OnMappedPage {
+        @Override
+        public String name() {
+            return "folio_referenced";
         }
 
         @Override
@@ -525,31 +531,10 @@ public final class RmapOps {
     }
 
     /** migrate_folio_unmap() of the page pid maps at addr (move_pages(2) names pages this way). */
-    public static final class MigrateFolioUnmap implements Operation<RmapState> {
+    public static final class MigrateFolioUnmap extends OnMappedPage {
         @Override
         public String name() {
             return "migrate_folio_unmap";
-        }
-
-        @Override
-        public double weight() {
-            return 0.3;
-        }
-
-        @Override
-        public boolean enabled(RmapState s) {
-            return anyMappedPage(s);
-        }
-
-        @Override
-        public Args generate(RmapState s, Rng rng) {
-            long[] pa = drawMappedPage(s, rng);
-            return pa == null ? null : Args.of("pid", pa[0], "addr", pa[1]);
-        }
-
-        @Override
-        public List<Args> enumerate(RmapState s) {
-            return mappedPageArgs(s);
         }
 
         @Override
