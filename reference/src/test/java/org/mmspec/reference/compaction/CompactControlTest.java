@@ -71,6 +71,9 @@ class CompactControlTest {
                 cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, false, false));
         assertFingerprintSees("order", cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, false, false),
                 cc(normal, 3, MigrateMode.MIGRATE_SYNC, false, false, false, false));
+        CompactControl o3 = cc(normal, 3, MigrateMode.MIGRATE_SYNC, false, false, false, false);
+        o3.search_order = 2; // as fast_isolate_freepages() lowers it; only cc->order differs now
+        assertFingerprintSees("order, search_order equal", cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, false, false), o3);
         assertFingerprintSees("mode", cc(normal, 2, MigrateMode.MIGRATE_ASYNC, false, false, false, false),
                 cc(normal, 2, MigrateMode.MIGRATE_SYNC_LIGHT, false, false, false, false));
         assertFingerprintSees("ignore_skip_hint", cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, false, false),

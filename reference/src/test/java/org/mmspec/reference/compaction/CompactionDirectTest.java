@@ -29,6 +29,7 @@ import org.mmspec.reference.alloc.ZoneConfig;
 import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.migrate.MigrateMode;
 import org.mmspec.reference.page.MemMap;
+import org.mmspec.reference.page.PageFlags;
 
 /**
  * Direct compaction against mm/compaction.c (compact_zone_order, try_to_compact_pages) and
@@ -213,7 +214,29 @@ class CompactionDirectTest {
         assertEquals(0, c.events.compactFail);
         assertFalse(m.rmap().contents().containsKey(pfn) || m.rmap().contents().containsKey(pfn + 1),
                 "the captured block holds no anonymous page");
+        int idx = m.mem().idx(pfn);
+        assertEquals(1, m.mem().refcount[idx], "prep_new_page() on the captured page");
+        assertTrue((m.mem().flags[idx] & PageFlags.MODEL_ALLOC_HEAD) != 0, "an allocated head");
+        assertEquals(1, m.mem().order[idx]);
         assertEquals(0, m.warnings().count(), m.warnings().messages().toString());
+        long free = m.zone(ZoneType.NORMAL).nrFreePages;
+        m.freePages(pfn, 1);
+        assertEquals(free + 2, m.zone(ZoneType.NORMAL).nrFreePages);
+        assertEquals(0, m.warnings().count(), m.warnings().messages().toString());
+    }
+
+    // Pins mm/compaction.c, compact_zone_order(): WRITE_ONCE(current->capture_control, NULL) after
+    // compact_zone(): a block of the order freed later goes to the free lists, not to a stale capture.
+    @Test
+    void theCaptureControlIsRemovedAfterTheRun() {
+        Machine m = failingTiny();
+        Compaction c = m.compaction();
+        Zone z = m.zone(ZoneType.NORMAL);
+        assertEquals(-1, c.directCompact(Gfp.GFP_KERNEL, 1, COMPACT_PRIO_SYNC_LIGHT), "nothing captured, nothing found");
+        assertEquals(0, c.events.captured);
+        m.freePages(1, 0); // merges with free pfn 0 into an order-1 block
+        assertEquals(9, z.nrFreePages);
+        assertEquals(1, z.nrFree[1]);
     }
 
     // Pins mm/compaction.c, compact_zone_order(): MIGRATE_ASYNC at COMPACT_PRIO_ASYNC, else
@@ -327,6 +350,19 @@ class CompactionDirectTest {
                 COMPACT_PRIO_SYNC_LIGHT, cap));
         assertEquals(1, z.compactDeferShift);
         assertEquals(1, c.events.deferrals);
+    }
+
+    // Pins try_to_compact_pages(): only COMPACT_COMPLETE and COMPACT_PARTIAL_SKIPPED defer; a sync
+    // attempt that compaction_suit_allocation_order() skipped (COMPACT_SKIPPED) does not.
+    @Test
+    void aSkippedSyncAttemptDoesNotDefer() {
+        Machine m = failing(CompactionTest.tiny()); // nothing free
+        Compaction c = m.compaction();
+        int[] cap = {MemMap.NIL};
+        assertEquals(COMPACT_SKIPPED, c.try_to_compact_pages(Gfp.GFP_KERNEL, 1, AllocFlags.ALLOC_WMARK_MIN, ac(2),
+                COMPACT_PRIO_SYNC_LIGHT, cap));
+        assertEquals(0, m.zone(ZoneType.NORMAL).compactDeferShift);
+        assertEquals(0, c.events.deferrals);
     }
 
     // ------------------------------------------------------------------ should_compact_retry
