@@ -455,6 +455,212 @@ class CompactionScannerTest {
         migrateBack(m, cc);
     }
 
+    // ---------------------------------------------------------------- isolate_freepages()
+
+    /** Order-0 free pages at 9, 11, 16, 25, 26, 30 (each next to an allocated buddy). */
+    static final String FREE6 = "MMMM MMMM M.M. MMMM .MMM MMMM M..M MM.M";
+
+    /**
+     * isolate_freepages() with stride 1 (sync light), three folios to migrate, v6.18: low_pfn =
+     * pageblock_end_pfn(migrate_pfn 0) = 4. Block 28: 28, 29, then 30 (one page; 3 &lt;= 1 is
+     * false so the scan goes on), 31: scanned to the end, update_pageblock_skip(28, 24): the
+     * bit, and compact_cached_free_pfn 28 -&gt; 24. Block 24: 24, 25 (2 pages), 26 (3: enough,
+     * blockpfn = 27, break): 3 scanned; stopped inside the block, so no skip bit, and free_pfn
+     * = 27, the middle of the block, where the next call resumes. Total scanned 7.
+     */
+    @Test
+    void theFreeScannerStopsInsideAPageblockOnceItHasEnough() {
+        Machine m = layout(cfg32(), FREE6);
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        CompactControl cc = kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        cc.migrate_pfn = 0;
+        cc.free_pfn = 28;
+        cc.nr_migratepages = 3;
+        z.compactCachedFreePfn = 28;
+        c.isolate_freepages(cc);
+        assertEquals(27, cc.free_pfn);
+        assertEquals(3, cc.nr_freepages);
+        assertEquals(List.of(30L, 25L, 26L), new ArrayList<>(cc.freepages.get(0)), "list_add_tail() in scan order");
+        assertEquals(7, cc.total_free_scanned);
+        assertEquals(7, c.events.freeScanned);
+        assertEquals(3, c.events.compactIsolated);
+        assertEquals(List.of(28L), skipped(m));
+        assertEquals(24, z.compactCachedFreePfn);
+        assertEquals(3, z.nrFreePages, "three left on the buddy lists");
+        assertTrue((m.mem().flags[m.mem().idx(30)] & PageFlags.MODEL_COMPACT_FREE) != 0);
+        c.isolate_freepages(cc);
+        assertEquals(27, cc.free_pfn, "free pages already isolated: isolate_freepages() returns at once");
+        assertEquals(30, c.release_free_list(cc.freepages), "release_free_list() returns the highest pfn");
+        assertEquals(6, z.nrFreePages);
+        assertTrue(m.mem().pageBuddy(m.mem().idx(30)));
+    }
+
+    /**
+     * The same zone, async (stride COMPACT_CLUSTER_MAX = 32, wider than a pageblock): each block
+     * gets one look at its first pfn and the stride doubles, capped at 32, after a block that
+     * isolated nothing; a block that isolated something drops the stride to 1. Blocks 28, 24,
+     * 20: one pfn each, nothing. Block 16: 16 is free (order 0 &lt; pageblock_order: a target),
+     * isolated, blockpfn 16 + 32 clamped to 20: stride 1. Block 12: four pfns, stride 2.
+     * Block 8: 8 and 10 (9 and 11 stay free), stride 4. Block 4 (= low_pfn): 4, stride 8. Each
+     * block was scanned to its end: skip bits on 4..28 and compact_cached_free_pfn down to 0.
+     * free_pfn = 0 where the loop ended. Scanned 1 + 1 + 1 + 1 + 4 + 2 + 1 = 11.
+     */
+    @Test
+    void theAsyncFreeScannerStridesAndResetsTheStrideAfterAnIsolation() {
+        Machine m = layout(cfg32(), FREE6);
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        CompactControl cc = kcompactd(m, MigrateMode.MIGRATE_ASYNC);
+        cc.migrate_pfn = 0;
+        cc.free_pfn = 28;
+        cc.nr_migratepages = 3;
+        z.compactCachedFreePfn = 28;
+        c.isolate_freepages(cc);
+        assertEquals(0, cc.free_pfn);
+        assertEquals(1, cc.nr_freepages);
+        assertEquals(List.of(16L), new ArrayList<>(cc.freepages.get(0)));
+        assertEquals(11, cc.total_free_scanned);
+        assertEquals(List.of(4L, 8L, 12L, 16L, 20L, 24L, 28L), skipped(m));
+        assertEquals(0, z.compactCachedFreePfn);
+        c.release_free_list(cc.freepages);
+    }
+
+    /**
+     * suitable_migration_target() and isolation_suitable() in isolate_freepages(): a block whose
+     * first page is a free block of at least cc-&gt;order (here order 2, the whole block [28, 32))
+     * is no target; neither is a block with its skip bit set (block 24). The scan goes on to
+     * block 20, where the order-1 block at 22 is isolated (two pages for one folio: enough).
+     * isolate_freepages_block() stops at 24 = the block end, so the free scanner restarts
+     * one block lower, at 16; the block was scanned to its end: skip bit.
+     */
+    @Test
+    void largeFreeBlocksAndSkippedBlocksAreNoTargets() {
+        Machine m = layout(cfg32(), "MMMM MMMM MMMM MMMM MMMM MM.. .MMM ....");
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        z.setPageblockSkip(24, true);
+        CompactControl cc = kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        cc.migrate_pfn = 0;
+        cc.free_pfn = 28;
+        cc.nr_migratepages = 1;
+        z.compactCachedFreePfn = 28;
+        c.isolate_freepages(cc);
+        assertEquals(List.of(22L), new ArrayList<>(cc.freepages.get(1)));
+        assertEquals(2, cc.nr_freepages);
+        assertEquals(16, cc.free_pfn);
+        assertEquals(List.of(20L, 24L), skipped(m));
+        assertEquals(16, z.compactCachedFreePfn);
+        assertEquals(4, cc.total_free_scanned, "20, 21, and 22 with its buddy 23 (nr_scanned += isolated - 1)");
+        c.release_free_list(cc.freepages);
+    }
+
+    // ---------------------------------------------------------------- isolate_migratepages()
+
+    /**
+     * isolate_migratepages() (v6.18) passes over blocks whose skip bit is set (checked when
+     * low_pfn is pageblock-aligned) without touching the cached pfns, and isolates from the first
+     * suitable block; it never scans a block that does not end at or below free_pfn. Entered in
+     * the middle of a skipped block, it scans the rest of it.
+     */
+    @Test
+    void theMigrationScannerPassesSkippedBlocksAndStopsBelowTheFreeScanner() {
+        Machine m = layout(cfg32(), "MMMM MMMM MMMM MMMM .... .... .... ....");
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        z.setPageblockSkip(0, true);
+        z.setPageblockSkip(4, true);
+        CompactControl cc = kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        cc.migrate_pfn = 0;
+        cc.free_pfn = 28;
+        assertEquals(Compaction.ISOLATE_SUCCESS, c.isolate_migratepages(cc));
+        assertEquals(List.of(11L, 10L, 9L, 8L), cc.migratepages);
+        assertEquals(12, cc.migrate_pfn);
+        assertEquals(4, cc.total_migrate_scanned);
+        assertEquals(0, z.compactCachedMigratePfn[1]);
+        migrateBack(m, cc);
+
+        CompactControl mid = kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        mid.migrate_pfn = 1;
+        mid.free_pfn = 28;
+        c.isolate_migratepages(mid);
+        assertEquals(List.of(3L, 2L, 1L), mid.migratepages);
+        assertEquals(4, mid.migrate_pfn);
+        migrateBack(m, mid);
+
+        // block [12, 16) ends at free_pfn 16: scanned; with free_pfn 15 it is not
+        CompactControl top = kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        top.migrate_pfn = 12;
+        top.free_pfn = 15;
+        assertEquals(Compaction.ISOLATE_NONE, c.isolate_migratepages(top));
+        assertEquals(12, top.migrate_pfn);
+        assertEquals(0, top.total_migrate_scanned);
+        top.free_pfn = 16;
+        assertEquals(Compaction.ISOLATE_SUCCESS, c.isolate_migratepages(top));
+        assertEquals(List.of(15L, 14L, 13L, 12L), top.migratepages);
+        migrateBack(m, top);
+    }
+
+    /**
+     * suitable_migration_source() (v6.18): async direct compaction takes only blocks of the
+     * request's migratetype. For an unmovable request every (movable) block is passed with
+     * update_cached_migrate(block_end_pfn), which stores pageblock_end_pfn(block_end_pfn), one
+     * block further, in the async cached pfn only: after blocks ending at 4, 8, 12, 16 it is 20.
+     * For a movable request the first block is isolated; sync or kcompactd take any block.
+     */
+    @Test
+    void asyncDirectCompactionTakesOnlyBlocksOfItsMigratetype() {
+        Machine m = layout(cfg32(), "MMMM MMMM MMMM MMMM .... .... .... ....");
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        CompactControl cc = direct(m, 2, MigrateMode.MIGRATE_ASYNC);
+        cc.migratetype = org.mmspec.reference.alloc.MigrateType.MIGRATE_UNMOVABLE;
+        cc.migrate_pfn = 0;
+        cc.free_pfn = 16;
+        assertEquals(Compaction.ISOLATE_NONE, c.isolate_migratepages(cc));
+        assertEquals(16, cc.migrate_pfn);
+        assertEquals(20, z.compactCachedMigratePfn[0]);
+        assertEquals(0, z.compactCachedMigratePfn[1]);
+        assertEquals(0, cc.total_migrate_scanned);
+        assertFalse(c.suitable_migration_source(cc, 0));
+        CompactControl sync = direct(m, 2, MigrateMode.MIGRATE_SYNC_LIGHT);
+        sync.migratetype = org.mmspec.reference.alloc.MigrateType.MIGRATE_UNMOVABLE;
+        assertTrue(c.suitable_migration_source(sync, 0));
+        CompactControl kc = kcompactd(m, MigrateMode.MIGRATE_ASYNC);
+        kc.migratetype = org.mmspec.reference.alloc.MigrateType.MIGRATE_UNMOVABLE;
+        assertTrue(c.suitable_migration_source(kc, 0));
+        CompactControl mov = direct(m, 2, MigrateMode.MIGRATE_ASYNC);
+        mov.migrate_pfn = 0;
+        mov.free_pfn = 16;
+        assertTrue(c.suitable_migration_source(mov, 0));
+        assertEquals(Compaction.ISOLATE_SUCCESS, c.isolate_migratepages(mov));
+        assertEquals(List.of(3L, 2L, 1L, 0L), mov.migratepages);
+        migrateBack(m, mov);
+    }
+
+    /**
+     * isolate_migratepages()'s isolate_mode: ISOLATE_UNEVICTABLE when
+     * vm.compact_unevictable_allowed, ISOLATE_ASYNC_MIGRATE unless MIGRATE_SYNC. Block U D M M
+     * with the lock of 1 (dirty) held.
+     */
+    @Test
+    void theIsolateModeFollowsTheSysctlAndTheMigrationMode() {
+        String pic = "UDMM MMMM MMMM MMMM .... .... .... ....";
+        int[][] cases = {{0, 0}, {1, 0}, {1, 1}};
+        List<List<Long>> want = List.of(List.of(3L, 2L, 1L), List.of(3L, 2L, 1L, 0L), List.of(3L, 2L, 0L));
+        for (int i = 0; i < cases.length; i++) {
+            Machine m = layout(cfg32(), pic);
+            Compaction c = m.compaction();
+            c.sysctl_compact_unevictable_allowed = cases[i][0];
+            m.migrate().setContention(new Contention(1, -1));
+            CompactControl cc = kcompactd(m, cases[i][1] == 0 ? MigrateMode.MIGRATE_SYNC : MigrateMode.MIGRATE_SYNC_LIGHT);
+            cc.migrate_pfn = 0;
+            cc.free_pfn = 28;
+            c.isolate_migratepages(cc);
+            assertEquals(want.get(i), cc.migratepages, "case " + i);
+        }
+    }
+
     static void migrateBack(Machine m, CompactControl cc) {
         m.migrate().putback_movable_pages(cc.migratepages);
         cc.nr_migratepages = 0;
