@@ -162,6 +162,63 @@ class MigrateContentionTest {
     }
 
     /**
+     * A KSM folio that try_to_migrate() leaves mapped: v6.18's rmap_walk_ksm() only finds mappings
+     * through the stable node's rmap_items, and a fork's copy of a KSM mapping whose parent item
+     * left the node is not among them (the KSM model's own test,
+     * KsmTest.aForkInheritedMappingIsInvisibleToRmapWalkKsmUntilKsmdReachesIt). mm/migrate.c,
+     * migrate_folio_unmap(): "if (!folio_mapped(src)) ... return 0;" is not taken, so it falls to
+     * out with rc = -EAGAIN: the folio stays on the list, its destination is put. MIGRATE_ASYNC: 10
+     * such passes, then 1 folio not migrated. No anon_vma is pinned for a KSM folio.
+     */
+    @Test
+    void aKsmFolioLeftMappedIsRetriedThenNotMigrated() {
+        Machine m = new Machine(org.mmspec.reference.alloc.MachineConfig.of("ksm", 8, 5,
+                List.of(org.mmspec.reference.alloc.ZoneConfig.of(org.mmspec.reference.alloc.ZoneType.NORMAL, 0, 1024)))
+                .withMinFreeKbytes(0));
+        org.mmspec.reference.ksm.Ksm k = m.ksm();
+        org.mmspec.reference.rmap.Rmap r = m.rmap();
+        long a = 0x100;
+        assertEquals(0, k.sysfs_store("pages_to_scan", "1000"));
+        assertTrue(r.mmap(1, a, 2) >= 0);
+        r.access(1, a, true, 7);
+        r.access(1, a + 1, true, 7);
+        assertEquals(0, r.madvise(1, a, 2, org.mmspec.reference.rmap.Rmap.MADV_MERGEABLE));
+        assertEquals(0, k.sysfs_store("run", "1"));
+        k.full_scan();
+        k.full_scan();
+        long kpage = MigrateRetryTest.mapped(m, 1, a);
+        assertEquals(kpage, MigrateRetryTest.mapped(m, 1, a + 1), "merged");
+        assertEquals(0, k.sysfs_store("pages_to_scan", "2"));
+        int child = r.fork(1, 0);
+        r.access(1, a, true, 8);
+        r.access(1, a + 1, true, 9);
+        k.ksm_do_scan(2); // the parent's items leave the node; the child's are not scanned yet
+        assertEquals(2, r.mapcount(kpage));
+        assertTrue(k.rmapWalkKsmAddresses(kpage).isEmpty());
+        assertTrue(m.node().lruvec.folio_isolate_lru(kpage));
+
+        Migrate mig = m.migrate();
+        MigrateRetryTest.Dests d = new MigrateRetryTest.Dests(m);
+        List<Long> from = new ArrayList<>(List.of(kpage));
+        int[] ok = {-1};
+        assertEquals(1, mig.migrate_pages(from, d, d, MigrateMode.MIGRATE_ASYNC, MigrateReason.MR_COMPACTION, ok));
+        assertEquals(0, ok[0]);
+        assertEquals(List.of(kpage), from);
+        assertEquals(10, d.allocated);
+        assertEquals(10, d.put);
+        assertEquals(10, mig.events.ksmStillMapped);
+        assertEquals(10L, mig.events.figures().get("KSM folio still mapped after try_to_migrate (-EAGAIN)"));
+        assertEquals(10, mig.events.unmapRetries);
+        assertEquals(0, mig.events.moveRetries);
+        assertEquals(1, mig.events.failedPages);
+        assertEquals(kpage, MigrateRetryTest.mapped(m, child, a));
+        assertEquals(kpage, MigrateRetryTest.mapped(m, child, a + 1));
+        assertEquals(7, r.peek(child, a + 1));
+        MigrateRetryTest.noWarnings(m);
+        mig.putback_movable_pages(from);
+    }
+
+    /**
      * MR_MEMORY_FAILURE: migrate_folio_done() keeps the isolation's reference on the source
      * ("We release the page in page_handle_poison"), every other reason drops it.
      */

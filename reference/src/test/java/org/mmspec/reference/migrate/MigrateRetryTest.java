@@ -420,6 +420,48 @@ class MigrateRetryTest {
     }
 
     /**
+     * Direct compaction's case: MIGRATE_SYNC_LIGHT with PF_MEMALLOC, two folios, the first locked
+     * by another task, the second pinned. Async batch: the first fails to lock 3 times and stays on
+     * the list, the second is unmapped and fails 3 moves (undone onto the batch's local list,
+     * spliced back behind the first). Sync pass, each alone: the first fails to lock 7 times and is
+     * left on the one-folio list, which migrate_pages_sync() splices to ret_folios
+     * (list_splice_tail_init(), emptying it) before taking the second: one unmap, 7 moves. Returns
+     * 2, both on the list in their order, 12 destinations, PGMIGRATE_FAIL 2 (the sync passes').
+     */
+    @Test
+    void pfMemallocSyncLightLeavesBothFoliosEachTriedAlone() {
+        Machine m = MigrateTest.machine();
+        List<Long> pfns = isolatedShared(m, 2);
+        long f1 = pfns.get(0), f2 = pfns.get(1);
+        long freeBefore = free(m);
+        Migrate mig = m.migrate();
+        mig.setContention(new Contention(f1, f2));
+        boolean old = mig.setPfMemalloc(true);
+        Dests d = new Dests(m);
+        List<Long> from = new ArrayList<>(pfns);
+        int[] ok = {-1};
+        int rc = mig.migrate_pages(from, d, d, MigrateMode.MIGRATE_SYNC_LIGHT, MigrateReason.MR_COMPACTION, ok);
+        mig.setPfMemalloc(old);
+        assertEquals(2, rc);
+        assertEquals(0, ok[0]);
+        assertEquals(List.of(f1, f2), from);
+        assertEquals(3 + 1 + 7 + 1, d.allocated);
+        assertEquals(12, d.put);
+        MigrateEvents e = mig.events;
+        assertEquals(3, e.asyncLockBusy);
+        assertEquals(7, e.memallocLockBusy);
+        assertEquals(10, e.unmapRetries);
+        assertEquals(10, e.moveRetries);
+        assertEquals(12, e.undone);
+        assertEquals(0, e.lockWaits);
+        assertEquals(2, e.failedPages);
+        assertEquals(freeBefore, free(m));
+        restored(m, f1, A, 100);
+        restored(m, f2, A + 1, 101);
+        noWarnings(m);
+    }
+
+    /**
      * -ENOMEM in the async batch of a sync migration: the first folio fails to lock (-EAGAIN,
      * retry 1, nr_retry_pages 1), then get_new_folio() fails for the second: nr_failed_pages +=
      * 1 + nr_retry_pages = 2 and, nothing unmapped, the batch returns -ENOMEM at once
