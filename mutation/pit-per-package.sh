@@ -4,6 +4,9 @@
 #
 #   mutation/pit-per-package.sh [package...]     default: every package of the reference
 #   LIMIT=seconds per package (default 5400); MVN_FLAGS (default -B -o -Dstyle.color=never)
+#   TESTS=globs: the tests that drive PIT, comma-separated (default: the pom's pit.targetTests, the
+#   whole suite); TESTS='org.mmspec.reference.*Test' runs the reference's unit tests alone, a lower
+#   bound on the whole suite's score at a fraction of its cost
 #
 # A package is a subpackage of org.mmspec.reference (alloc, rmap, ...) or "root" for the classes
 # of org.mmspec.reference itself (Machine). Reports: mutation/target/pit-<package>/, logs:
@@ -13,6 +16,8 @@ set -u
 cd "$(dirname "$0")/.."
 limit=${LIMIT:-5400}
 flags=${MVN_FLAGS:--B -o -Dstyle.color=never}
+tests=()
+[ -n "${TESTS:-}" ] && tests=("-Dpit.targetTests=$TESTS")
 if [ $# -eq 0 ]; then
   set -- root $(cd reference/src/main/java/org/mmspec/reference && ls -d */ | tr -d /)
 fi
@@ -22,7 +27,7 @@ for p in "$@"; do
   start=$(date +%s)
   # shellcheck disable=SC2086
   timeout "$limit" mvn $flags -Pmutation -pl mutation -am verify "-Dpit.targetClasses=$target" \
-      "-Dpit.reports=$PWD/mutation/target/pit-$p" > "mutation/target/pit-$p.log" 2>&1
+      "-Dpit.reports=$PWD/mutation/target/pit-$p" "${tests[@]}" > "mutation/target/pit-$p.log" 2>&1
   rc=$?
   echo "$p: exit $rc after $(( $(date +%s) - start )) s$([ $rc = 124 ] && echo ' (timed out: no report)')"
 done
