@@ -319,4 +319,67 @@ class KsmChainTest {
         assertEquals(5, k.maxPageSharing());
         assertTrue(k.stableNodes().isEmpty());
     }
+
+    /**
+     * remove_stable_node_chain() during max_page_sharing_store(): with pages_shared 0 but a
+     * fork still mapping the dups' pages, the first dup still mapped makes it -EBUSY at once; a
+     * stale dup before it is removed on the way (ksm_get_folio), the rest of the chain stays.
+     */
+    @Test
+    void aChainStillMappedByAForkIsBusy() {
+        Machine m = threeFullDups();
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        int child = r.fork(1, 0);
+        for (long a = A; a < A + 12; a++) r.access(1, a, true, 500 + a);
+        assertEquals(0, k.sysfs_store("pages_to_scan", "12"));
+        k.ksm_scan_thread_batch(); // the parent's 12 pages: every item leaves its dup
+        assertEquals(0, k.pagesShared());
+        assertEquals(Ksm.EBUSY, k.sysfs_store("max_page_sharing", "5"));
+        KsmStableNode chain = chain(k);
+        assertEquals(3, chain.dups().size(), "the first dup (n3) is mapped: busy before anything was removed");
+        for (long a = A + 8; a < A + 12; a++) r.access(child, a, true, 900 + a); // n3's page is gone
+        assertEquals(Ksm.EBUSY, k.sysfs_store("max_page_sharing", "5"));
+        assertEquals(2, chain.dups().size(), "n3 was stale and removed; n2 is busy");
+        assertEquals(2, k.stableNodeDups());
+        assertEquals(4, k.maxPageSharing());
+        r.exit(child);
+        assertEquals(0, k.sysfs_store("max_page_sharing", "5"));
+        assertEquals(0, k.stableNodeChains());
+        assertEquals(0, k.stableNodeDups());
+        assertTrue(k.stableNodes().isEmpty());
+    }
+
+    /**
+     * No reference leaks: after ksmd has merged, pruned and collapsed chains, every page mapped
+     * in a process has exactly as many references as mappings (each folio_get of the scan, of
+     * stable_node_dup(), of unstable_tree_search_insert() was put again).
+     */
+    @Test
+    void ksmdLeavesNoReferenceBehind() {
+        Machine m = threeFullDups();
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        r.fork(1, 0);
+        r.mmap(1, A + 0x20, 6);
+        long[] more = {7, 100, 3, 100, 200, 3};
+        for (int i = 0; i < more.length; i++) r.access(1, A + 0x20 + i, true, more[i]);
+        assertEquals(0, r.madvise(1, A + 0x20, 6, Rmap.MADV_MERGEABLE));
+        writeAndScan(m, A + 8, A + 9, A + 10, A + 4, A + 5);
+        RmapKsm rk = new RmapKsm(m.rmap());
+        for (int i = 0; i < 6; i++) {
+            k.jiffies += k.pruneMillisecs();
+            k.full_scan();
+            for (int pid : List.of(1, 2)) {
+                for (var e : r.task(pid).pageTable().entrySet()) {
+                    long pte = e.getValue();
+                    if (!org.mmspec.reference.rmap.Pte.normal(pte)) continue;
+                    long pfn = org.mmspec.reference.rmap.Pte.pfn(pte);
+                    assertEquals(rk.mapcount(pfn), rk.refcount(pfn), "pid " + pid + " page 0x" + Long.toHexString(e.getKey()));
+                }
+            }
+        }
+        assertTrue(k.stats.chainPrunes > 0);
+        assertTrue(k.stats.unstableMerges > 0);
+    }
 }

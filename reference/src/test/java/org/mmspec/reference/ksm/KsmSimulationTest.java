@@ -190,4 +190,29 @@ class KsmSimulationTest {
         assertTrue(Ksm.checksum(5L << 32) != Ksm.checksum(0));
         assertEquals(0, Ksm.checksum(0x9E3779B9L));
     }
+
+    /**
+     * stable_tree_insert() goes left for a smaller content and stable_tree_search() follows it
+     * there: 3s, then 1s (left of 3), then 2s (right of 1: rebalanced to the root); a page
+     * written to 1 later merges into the 1s' KSM page, found left of the root (memcmp_pages < 0).
+     */
+    @Test
+    void searchAndInsertGoLeftForSmallerContents() {
+        KsmSimulation s = new KsmSimulation(KsmSimulation.parseGroups("2:3 2:1 2:2 1:-1"), 256, false, false, 20);
+        Ksm k = s.ksm();
+        s.fullScan();
+        s.fullScan();
+        List<RbNode> stable = Ksm.inOrder(k.stableTree());
+        assertEquals(List.of(1L, 2L, 3L), stable.stream().map(n -> ((KsmStableNode) n).content()).toList());
+        assertSame(stable.get(1), k.stableTree().node());
+        long last = KsmSimulation.BASE + 6;
+        s.machine().rmap().access(1, last, true, 1);
+        s.fullScan(); // its checksum changed
+        s.fullScan(); // merged into the 1s' page
+        KsmStableNode ones = (KsmStableNode) stable.get(0);
+        assertEquals(3, ones.rmapHlistLen());
+        assertEquals(ones.kpfn(), KsmTest.pfnAt(s.machine(), 1, last));
+        assertEquals(3, k.pagesShared());
+        assertEquals(4, k.pagesSharing());
+    }
 }
