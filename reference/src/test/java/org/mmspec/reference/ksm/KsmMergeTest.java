@@ -151,8 +151,24 @@ class KsmMergeTest {
         assertEquals(0, k.try_to_merge_one_page(vma, p, p));
         assertEquals(pte, m.rmap().task(1).pageTable().get(A), "nothing was done");
         assertFalse(m.rmap().folioTestKsm(p));
-        // different contents: write-protected, but not replaced
+        // different contents: write-protected, but not replaced (ksmd holds a reference on the page it merges: the "+ 1")
+        RmapKsm rk = new RmapKsm(m.rmap());
+        rk.folio_get(q);
         assertEquals(Ksm.EFAULT, k.try_to_merge_one_page(vma, q, p));
+        // write_protect_page() did its part before pages_identical() failed: read-only, clean, shared, PG_dirty
+        long qpte = m.rmap().task(1).pageTable().get(A + 1);
+        assertFalse(Pte.write(qpte));
+        assertFalse(Pte.dirty(qpte));
+        assertEquals(0, rk.flags(q) & PageFlags.PG_anon_exclusive);
+        assertTrue((rk.flags(q) & PageFlags.PG_dirty) != 0);
+        // now nothing needs protecting: the refcount is not even checked (a pin does not fail it), the PTE is returned as is
+        rk.folio_get(q);
+        assertEquals(qpte, k.write_protect_page(vma, q));
+        rk.folio_put(q);
+        rk.folio_put(q);
+        assertEquals(qpte, m.rmap().task(1).pageTable().get(A + 1));
+        // a page that is not in this VMA's anon_vma, or not mapped at its address: -EFAULT (null)
+        assertEquals(null, k.write_protect_page(m.rmap().task(1).findVma(A), Ksm.ZERO_PFN == q ? q : KsmTest.pfnAt(m, 1, A) + 1000));
         assertFalse(k.pages_identical(p, q));
         assertTrue(k.pages_identical(p, p));
         assertTrue(k.memcmp_pages(p, q) < 0, "7 < 100");
@@ -268,6 +284,7 @@ class KsmMergeTest {
         long p = KsmTest.pfnAt(m, 1, A + 2);
         m.rmap().access(1, A + 2, true, 7); // a page of 7 that is no KSM page yet
         assertEquals(p, KsmTest.pfnAt(m, 1, A + 2));
+        k.full_scan(); // A+2's checksum changed: recorded; the next pass would search the stable tree
         assertEquals(0, m.rmap().migrate_folio_unmap(kpage)); // migration holds the KSM page's lock
         int ref = rk.refcount(kpage);
         assertEquals(Ksm.EBUSY_FOLIO, k.ksm_get_folio(n, Ksm.GetFolio.TRYLOCK));
@@ -282,6 +299,17 @@ class KsmMergeTest {
         assertEquals(kpage, k.ksm_get_folio(n, Ksm.GetFolio.LOCK));
         assertEquals(w + 1, k.warnings().count());
         rk.folio_put(kpage);
-        m.rmap().migrate_folio_move(kpage, false);
+        // cmp_and_merge_page() of A+2 now: stable_tree_search() is -EBUSY, the page waits for the next pass
+        KsmRmapItem item = k.items().get(2);
+        long merges = k.stats.stableMerges;
+        k.cmp_and_merge_page(p, item);
+        assertEquals(merges, k.stats.stableMerges);
+        assertFalse(item.stable());
+        assertFalse(item.unstable());
+        assertEquals(1, k.pagesSharing());
+        long dst = m.rmap().migrate_folio_move(kpage, false);
+        k.full_scan();
+        assertEquals(2, k.pagesSharing(), "merged once the migration is done");
+        assertEquals(dst, KsmTest.pfnAt(m, 1, A + 2));
     }
 }

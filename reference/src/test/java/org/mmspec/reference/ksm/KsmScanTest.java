@@ -364,6 +364,7 @@ class KsmScanTest {
         k.full_scan();
         assertEquals(2, k.zeroPages());
         assertEquals(2, k.mm(1).ksmZeroPages());
+        assertEquals(2, k.stats.zeroPageMerges);
         m.rmap().munmap(1, A, 1);
         assertEquals(1, k.zeroPages());
         assertEquals(1, k.mm(1).ksmZeroPages());
