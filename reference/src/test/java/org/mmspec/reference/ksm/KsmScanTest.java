@@ -192,15 +192,24 @@ class KsmScanTest {
         r.access(1, A + 0x12, false, 0);
         r.access(1, A + 0x13, true, 103);
         r.mmap(1, A + 0x20, 2); // mergeable, never touched: no anon_vma
+        r.mmap(1, A + 0x30, 3); // mergeable: a page, then a hole to its end
+        r.access(1, A + 0x30, true, 104);
+        r.mmap(1, A + 0x34, 2); // mergeable, one page after the gap: both pages present
+        r.access(1, A + 0x34, true, 105);
+        r.access(1, A + 0x35, true, 106);
         assertEquals(0, r.madvise(1, A + 0x10, 4, Rmap.MADV_MERGEABLE));
         assertEquals(0, r.madvise(1, A + 0x20, 2, Rmap.MADV_MERGEABLE));
+        assertEquals(0, r.madvise(1, A + 0x30, 3, Rmap.MADV_MERGEABLE));
+        assertEquals(0, r.madvise(1, A + 0x34, 2, Rmap.MADV_MERGEABLE));
         assertEquals(0, k.sysfs_store("run", "1"));
         assertEquals(0, k.sysfs_store("pages_to_scan", "1"));
         assertEquals(1, k.ksm_do_scan(1));
         assertEquals((A + 0x11) << Ksm.PAGE_SHIFT, k.scanAddress(), "the cursor is just past the page it returned");
         k.full_scan();
-        assertEquals(List.of(A + 0x10, A + 0x13), itemPages(k));
-        assertEquals(2, k.pagesScanned());
+        // a VMA with no page left from the cursor on leaves it at its last page ("ksm_scan.address = end - PAGE_SIZE",
+        // then next_page): the next VMA is walked from its start
+        assertEquals(List.of(A + 0x10, A + 0x13, A + 0x30, A + 0x34, A + 0x35), itemPages(k));
+        assertEquals(5, k.pagesScanned());
         assertEquals(1, k.seqnr());
     }
 
@@ -371,5 +380,16 @@ class KsmScanTest {
         m.rmap().munmap(1, A + 2, 1); // not a zero page
         assertEquals(1, k.zeroPages());
         assertEquals(1, k.mm(1).ksmZeroPages());
+    }
+
+    /** scan_get_next_rmap_item() with no mm on ksm_mm_head's list: NULL at once, no scan completes. */
+    @Test
+    void noMmNoScan() {
+        Machine m = new Machine(KsmTest.config(256));
+        Ksm k = m.ksm();
+        assertEquals(0, k.ksm_do_scan(10));
+        assertEquals(0, k.seqnr());
+        assertEquals(0, k.stats.fullScans);
+        assertFalse(k.ksmd_should_run());
     }
 }
