@@ -362,6 +362,18 @@ class KsmScanTest {
         assertEquals(0, r.madvise(1, A, 2, Rmap.MADV_UNMERGEABLE));
         assertEquals(1, k.stats.madviseUnmergeable, "not VM_MERGEABLE: the advice is ignored");
         assertEquals(0, k.stats.breakKsm);
+        // ksm_madvise() changes VM_MERGEABLE only: the other flags stay, every time
+        long rw = org.mmspec.reference.rmap.VmAreaStruct.VM_READ | org.mmspec.reference.rmap.VmAreaStruct.VM_WRITE;
+        assertEquals(rw, r.task(1).findVma(A).flags() & rw);
+        assertEquals(0, r.madvise(1, A, 2, Rmap.MADV_MERGEABLE));
+        assertEquals(rw, r.task(1).findVma(A).flags() & rw);
+        assertEquals(0, r.madvise(1, A, 2, Rmap.MADV_MERGEABLE));
+        assertEquals(rw, r.task(1).findVma(A).flags() & rw);
+        assertTrue((r.task(1).findVma(A).flags() & org.mmspec.reference.rmap.VmAreaStruct.VM_MERGEABLE) != 0);
+        r.access(1, A, true, 5);
+        assertEquals(0, r.madvise(1, A, 2, Rmap.MADV_UNMERGEABLE)); // with an anon_vma now: unmerge_ksm_pages() finds no KSM page
+        assertEquals(rw, r.task(1).findVma(A).flags() & rw);
+        assertEquals(5, r.peek(1, A));
     }
 
     /** ksm_might_unmap_zero_page(): unmapping a KSM zero page takes it off ksm_zero_pages and the mm's count. */
