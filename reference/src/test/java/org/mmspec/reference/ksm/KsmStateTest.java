@@ -39,6 +39,11 @@ class KsmStateTest {
      * __ksm_exit()).
      */
     static Machine rich() {
+        return rich(true);
+    }
+
+    /** rich(), pid 4 exiting or (exit false) only having its slot moved where __ksm_exit() would put it. */
+    static Machine rich(boolean exit) {
         Machine m = new Machine(KsmTest.config(1024));
         Ksm k = m.ksm();
         Rmap r = m.rmap();
@@ -58,6 +63,12 @@ class KsmStateTest {
         k.full_scan();
         assertEquals(0, k.sysfs_store("pages_to_scan", "7"));
         k.ksm_scan_thread_batch();
+        if (!exit) {
+            KsmMmSlot s = k.mm(leaver).slot();
+            s.del();
+            s.addBefore(k.scanSlot.next); // list_move(&slot->mm_node, &ksm_scan.mm_slot->slot.mm_node)
+            return m;
+        }
         r.exit(leaver);
         // the preconditions the perturbations rely on
         assertTrue(k.stableNodeChains() >= 1, "a chain");
@@ -373,5 +384,26 @@ class KsmStateTest {
         x.jiffies += 1;
         assertNotEquals(fp, x.fingerprint());
         assertNull(null);
+    }
+
+    /**
+     * Two states alike but for whether the mm of a slot has exited (ksm_test_exit(): ksmd will
+     * free its items and slot instead of scanning it): __ksm_exit() moved the exiting mm's slot
+     * just after the cursor; the other state has the live mm's slot moved there by hand. The KSM
+     * fields are otherwise equal, the fingerprints are not.
+     */
+    @Test
+    void anExitedMmFingerprintsDifferentlyFromALiveOne() {
+        Machine exited = rich(true);
+        Machine live = rich(false);
+        assertEquals(exited.ksm().slots().stream().map(s -> s.mm().pid()).toList(),
+                live.ksm().slots().stream().map(s -> s.mm().pid()).toList());
+        assertEquals(exited.ksm().counters(), live.ksm().counters());
+        assertNotEquals(exited.ksm().fingerprint(), live.ksm().fingerprint());
+        // and they go different ways: ksmd frees the exited mm's slot, scans the live one
+        exited.ksm().full_scan();
+        live.ksm().full_scan();
+        assertEquals(2, exited.ksm().slots().size());
+        assertEquals(3, live.ksm().slots().size());
     }
 }
