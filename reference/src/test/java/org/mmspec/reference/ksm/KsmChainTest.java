@@ -382,4 +382,39 @@ class KsmChainTest {
         assertTrue(k.stats.chainPrunes > 0);
         assertTrue(k.stats.unstableMerges > 0);
     }
+
+    /**
+     * stable_tree_search() meeting a stale node on its path: __stable_node_chain() ->
+     * ksm_get_folio() finds its page gone and removes it (remove_node_from_stable_tree), the
+     * search starts over from the (rebalanced) root and finds the page it wants there. Pages
+     * 100, 3, 3, 5, 5: scan 2 makes the 3s' node the root and the 5s' its right child; then A
+     * becomes 5 and both 3s are written, so the 3s' node is stale when A searches in scan 4.
+     */
+    @Test
+    void aSearchMeetingAStaleNodeStartsOver() {
+        Machine m = KsmTest.machine(256, false, false, 100, 3, 3, 5, 5);
+        Ksm k = m.ksm();
+        k.full_scan();
+        k.full_scan();
+        KsmStableNode threes = (KsmStableNode) k.stableTree().node();
+        assertEquals(3, threes.content());
+        Rmap r = m.rmap();
+        r.access(1, A, true, 5);
+        k.full_scan(); // A's checksum changed
+        r.access(1, A + 1, true, 50);
+        r.access(1, A + 2, true, 51);
+        assertEquals(0, k.stats.searchRestarts);
+        k.full_scan();
+        assertEquals(1, k.stats.searchRestarts);
+        assertEquals(1, k.stats.staleNodesRemoved);
+        assertTrue(threes.freed());
+        List<RbNode> tree = Ksm.inOrder(k.stableTree());
+        assertEquals(1, tree.size());
+        KsmStableNode fives = (KsmStableNode) tree.get(0);
+        assertEquals(5, fives.content());
+        assertEquals(3, fives.rmapHlistLen());
+        assertEquals(fives.kpfn(), KsmTest.pfnAt(m, 1, A));
+        assertEquals(1, k.pagesShared());
+        assertEquals(2, k.pagesSharing());
+    }
 }
