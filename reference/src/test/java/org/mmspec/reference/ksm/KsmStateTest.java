@@ -406,4 +406,48 @@ class KsmStateTest {
         assertEquals(2, exited.ksm().slots().size());
         assertEquals(3, live.ksm().slots().size());
     }
+
+    /**
+     * More pairs of states that differ in one thing, each pair built on a common setup applied to
+     * both copies: the cursor at a slot's head against no cursor (between scans); a difference
+     * before the point where the cursor or a written unstable item is hashed; and, the other
+     * way, fields that mean nothing in the item's state (an item in no tree: its anon_vma, its
+     * bypass ghost; in the kernel they share a union with the unstable tree's links) leave the
+     * fingerprint alone.
+     */
+    @Test
+    void morePairsOfStates() {
+        Machine m = rich();
+        Consumer<Machine> atSlotHead = c -> c.ksm().scanRmapList = c.ksm().scanSlot;
+        Consumer<Machine> written = c -> {
+            KsmRmapItem i = firstItem(c.ksm(), KsmRmapItem::unstable);
+            c.rmap().access(i.mm().pid(), i.page(), true, c.rmap().peek(i.mm().pid(), i.page()));
+        };
+        List<Consumer<Machine>> earlier = List.of(c -> c.ksm().ksm_pages_scanned++, c -> firstItem(c.ksm(), i -> true).age++,
+                c -> c.ksm().slots().get(0).mm().ksm_rmap_items++, c -> firstItem(c.ksm(), i -> true).oldchecksum ^= 1);
+        for (Consumer<Machine> setup : List.of(atSlotHead, written)) {
+            for (Consumer<Machine> p : earlier) {
+                Machine a = m.copy();
+                Machine b = m.copy();
+                setup.accept(a);
+                setup.accept(b);
+                assertEquals(a.ksm().fingerprint(), b.ksm().fingerprint());
+                p.accept(b);
+                assertNotEquals(a.ksm().fingerprint(), b.ksm().fingerprint());
+            }
+        }
+        Machine head = m.copy();
+        atSlotHead.accept(head);
+        Machine none = m.copy();
+        none.ksm().scanRmapList = null;
+        assertNotEquals(head.ksm().fingerprint(), none.ksm().fingerprint(), "cursor at the slot's head vs none");
+        // meaningless fields of an item in no tree
+        Machine c = m.copy();
+        long fp = c.ksm().fingerprint();
+        KsmRmapItem loose = firstItem(c.ksm(), i -> !i.stable() && !i.unstable() && !c.ksm().ksm_test_exit(i.mm()));
+        loose.bypass = true;
+        loose.anon_vma = firstItem(c.ksm(), KsmRmapItem::stable).anon_vma;
+        loose.head = firstNode(c.ksm(), n -> !n.isChain());
+        assertEquals(fp, c.ksm().fingerprint());
+    }
 }
