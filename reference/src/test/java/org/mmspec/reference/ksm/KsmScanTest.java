@@ -404,4 +404,60 @@ class KsmScanTest {
         assertEquals(0, k.stats.fullScans);
         assertFalse(k.ksmd_should_run());
     }
+
+    /**
+     * get_mergeable_page(): a tree item whose address maps no present page now (a migration
+     * entry: folio_walk_start() without FW_MIGRATION finds nothing) gives NULL, and
+     * unstable_tree_search_insert() stops there: the scanned page is neither merged nor inserted.
+     * (ksmd itself waits for the migration; the step is cmp_and_merge_page() called directly.)
+     */
+    @Test
+    void anUnstableTreeItemWhosePageIsNotPresentStopsTheSearch() {
+        Machine m = KsmTest.machine(256, false, false, 100, 100);
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        k.full_scan();
+        assertEquals(0, k.sysfs_store("pages_to_scan", "1"));
+        k.ksm_scan_thread_batch(); // scan 2: A into the unstable tree
+        long pa = KsmTest.pfnAt(m, 1, A);
+        long pb = KsmTest.pfnAt(m, 1, A + 1);
+        assertEquals(0, r.migrate_folio_unmap(pa));
+        KsmRmapItem b = k.items().get(1);
+        k.cmp_and_merge_page(pb, b);
+        assertEquals(1, k.stats.unstableLookupFailed);
+        assertEquals(0, k.pagesShared());
+        assertEquals(1, k.pagesUnshared());
+        assertFalse(b.unstable());
+        r.migrate_folio_move(pa, false);
+    }
+
+    /**
+     * The model's guard before madvise(MADV_UNMERGEABLE): break_ksm() would wait on a KSM page's
+     * migration entry (migration_entry_wait), so the call is refused changing nothing while one is
+     * in the range; MADV_MERGEABLE, a range without it, or a migrating page that is not KSM are
+     * not refused.
+     */
+    @Test
+    void unmergeableIsRefusedWhileAKsmPageInTheRangeMigrates() {
+        Machine m = KsmTest.machine(256, false, false, 7, 7, 100, 101);
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        k.full_scan();
+        k.full_scan();
+        long kpage = KsmTest.pfnAt(m, 1, A);
+        assertEquals(0, r.migrate_folio_unmap(kpage));
+        long fp = m.fingerprint();
+        assertThrows(RejectedOperationException.class, () -> r.madvise(1, A, 2, Rmap.MADV_UNMERGEABLE));
+        assertThrows(RejectedOperationException.class, () -> r.madvise(1, A + 1, 3, Rmap.MADV_UNMERGEABLE));
+        assertEquals(fp, m.fingerprint());
+        k.madvise_check(r.task(1), A, A + 4, Rmap.MADV_MERGEABLE);
+        k.madvise_check(r.task(1), A + 2, A + 4, Rmap.MADV_UNMERGEABLE);
+        r.migrate_folio_move(kpage, false);
+        long other = KsmTest.pfnAt(m, 1, A + 2);
+        assertEquals(0, r.migrate_folio_unmap(other));
+        k.madvise_check(r.task(1), A, A + 4, Rmap.MADV_UNMERGEABLE); // a migrating page that is no KSM page
+        r.migrate_folio_move(other, false);
+        assertEquals(0, r.madvise(1, A, 4, Rmap.MADV_UNMERGEABLE));
+        assertFalse(r.folioTestKsm(KsmTest.pfnAt(m, 1, A)));
+    }
 }
