@@ -63,6 +63,7 @@ class DirectReclaimTest {
         l.nrPages[ia] = 10;
         l.nrPages[ia + Lruvec.LRU_ACTIVE] = 10;
         assertFalse(v.inactive_is_low(ia), "10 * 1 < 10 is false");
+        assertFalse(m.reclaim().inactiveIsLow(ia));
         l.nrPages[ia + Lruvec.LRU_ACTIVE] = 11;
         assertTrue(v.inactive_is_low(ia));
         assertTrue(m.reclaim().inactiveIsLow(ia));
@@ -529,7 +530,7 @@ class DirectReclaimTest {
         long act = rc.lruvec().workingsetActivate[Lruvec.WORKINGSET_FILE];
         long stalls = rc.stats.allocstall;
         long lru = rc.lruvec().total();
-        long got = rc.try_to_free_pages(0, Gfp.GFP_KERNEL);
+        long got = rc.__perform_reclaim(m.pageAlloc(), Gfp.GFP_KERNEL, 0, null);
         assertTrue(got >= Vmscan.SWAP_CLUSTER_MAX, got + " reclaimed");
         assertTrue(got < lru, "it stopped before emptying the LRU: " + got + " of " + lru);
         assertEquals(lru - got, rc.lruvec().total());

@@ -319,6 +319,11 @@ class FilemapTest {
         v.accept(f -> as(f, 2));
         v.accept(f -> as(f, 3));
         v.accept(f -> f.mappings.get(1).folios.put(5L, 10L));
+        v.accept(f -> { Filemap.AddressSpace a = new Filemap.AddressSpace(2); a.folios.putAll(f.mappings.get(1).folios);
+            a.shadows.putAll(f.mappings.get(1).shadows); a.disk.putAll(f.mappings.get(1).disk); a.raPrevIndex = 1;
+            f.mappings.clear(); f.mappings.put(2, a); });
+        v.accept(f -> { f.mappings.get(1).disk.remove(3L); f.mappings.get(1).disk.put(6L, 1L); });
+        v.accept(f -> { f.content.remove(10L); f.content.put(12L, 1L); });
         v.accept(f -> f.mappings.get(1).shadows.put(6L, new long[] {3, 0}));
         Set<Long> fps = new HashSet<>();
         for (Filemap f : variants) fps.add(f.fingerprint());

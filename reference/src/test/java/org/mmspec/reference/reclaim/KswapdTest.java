@@ -105,9 +105,11 @@ class KswapdTest {
         assertTrue(m.pageAlloc().pgdat_balanced(2, NORMAL));
         long kc = m.node().kcompactdWakeups;
         wake(m, 2);
+        rc.trace().enable(true);
         Reclaim.KswapdResult k = rc.kswapd();
         assertTrue(k.slept());
         assertEquals(2, k.order());
+        assertEquals(0, rc.trace().kswapdRuns().get(0).sleepOrder(), "the loop top re-reads kswapd_order: 0");
         assertEquals(kc, m.node().kcompactdWakeups);
     }
 
@@ -324,5 +326,38 @@ class KswapdTest {
         z.nrFreePages = free;
         rc.try_to_free_pages(0, Gfp.GFP_KERNEL);
         assertEquals(1, rc.stats.directReclaimThrottled);
+    }
+
+    /**
+     * kswapd_age_node(): only with swap (can_age_anon_pages()) and an inactive anon list that is
+     * low does kswapd deactivate SWAP_CLUSTER_MAX folios of the active anon list.
+     */
+    @Test
+    void kswapdAgesTheAnonListOnlyWithSwapAndALowInactiveList() {
+        for (boolean swap : new boolean[] {false, true}) {
+            Machine m = ReclaimTest.machine(256, swap ? SwapConfig.of(65, true) : SwapConfig.NONE);
+            Reclaim rc = m.reclaim();
+            m.rmap().mmap(1, 0x100, 40);
+            for (int i = 0; i < 40; i++) {
+                long pfn = m.rmap().access(1, 0x100 + i, true, i + 1).pfn();
+                rc.folio_mark_accessed(pfn);
+                rc.folio_mark_accessed(pfn); // inactive -> referenced -> active
+            }
+            Lruvec l = rc.lruvec();
+            long active = l.size(Lruvec.LRU_ACTIVE_ANON);
+            assertTrue(active >= 32 && l.size(Lruvec.LRU_INACTIVE_ANON) * 1 < active, l.size(Lruvec.LRU_INACTIVE_ANON) + " / " + active);
+            rc.vmscan.kswapd_age_node(kswapdSc(12, 0, NORMAL));
+            if (swap) {
+                assertEquals(active - Vmscan.SWAP_CLUSTER_MAX, l.size(Lruvec.LRU_ACTIVE_ANON), "32 scanned off the active list");
+            } else {
+                assertEquals(active, l.size(Lruvec.LRU_ACTIVE_ANON), "no swap: anon is not aged");
+            }
+            // with the inactive list not low, nothing moves
+            long a2 = l.size(Lruvec.LRU_ACTIVE_ANON);
+            if (swap && !rc.vmscan.inactive_is_low(Lruvec.LRU_INACTIVE_ANON)) {
+                rc.vmscan.kswapd_age_node(kswapdSc(12, 0, NORMAL));
+                assertEquals(a2, l.size(Lruvec.LRU_ACTIVE_ANON));
+            }
+        }
     }
 }

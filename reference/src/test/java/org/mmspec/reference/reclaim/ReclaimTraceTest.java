@@ -166,4 +166,31 @@ class ReclaimTraceTest {
         assertTrue(src.stats.figures().containsKey("pageoutrun (balance_pgdat)"));
         assertEquals(7L, src.stats.figures().get("allocstall (direct reclaim)"));
     }
+
+    /** ReclaimCorruption: a slot's data set behind the device's back also clears its zeromap bit; a warning is recorded as the reference would. */
+    @Test
+    void corruptionHelpers() {
+        Reclaim r = ReclaimTest.machine(64, SwapConfig.of(3, false)).reclaim();
+        r.si.zeromap.set(1);
+        ReclaimCorruption.setSlotData(r, 1, 42);
+        assertEquals(42, r.si.slotValue(1));
+        assertEquals(42, r.swapEntryValue(1), "no folio cached: the slot's data");
+        ReclaimCorruption.putSlotShadow(r, 2, 7);
+        assertEquals(7, r.si.shadowOf(2));
+        ReclaimCorruption.warn(r, "where", "what");
+        assertEquals(1, r.warnings().count());
+        assertEquals(List.of("where: what"), r.warnings().messages());
+    }
+
+    /** Reclaim.writeback_end() of a pfn not under writeback is rejected, naming what is under writeback. */
+    @Test
+    void writebackEndRejectsAPfnNotUnderWriteback() {
+        Reclaim r = ReclaimTest.machine(64, SwapConfig.NONE).reclaim();
+        Exception e = assertThrows(org.mmspec.reference.alloc.RejectedOperationException.class, () -> r.writeback_end(0x12));
+        assertTrue(e.getMessage().contains("(none is)"), e.getMessage());
+        r.writeback.put(0x20L, 1L);
+        r.writeback.put(0x2aL, 1L);
+        e = assertThrows(org.mmspec.reference.alloc.RejectedOperationException.class, () -> r.writeback_end(0x12));
+        assertTrue(e.getMessage().contains("pfn 0x12 is not under writeback (under writeback: 0x20, 0x2a)"), e.getMessage());
+    }
 }

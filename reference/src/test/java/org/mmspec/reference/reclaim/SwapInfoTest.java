@@ -136,8 +136,16 @@ class SwapInfoTest {
         assertEquals(3, m.mem().privateData()[p[5]]);
         assertEquals(4, si.next);
         si.swap_duplicate(3);
-        si.swap_duplicate(4);
+        // slot 4 is cache-only again but its folio is under writeback: folio_swapcache_freeable()
+        // fails, __try_to_reclaim_swap() leaves it, the slot is not taken
+        m.mem().flags[p[4]] |= PageFlags.PG_writeback;
         long fails = rc.stats.swapAllocFail;
+        assertEquals(SwapInfo.ENOMEM, si.folio_alloc_swap(p[6]), "the only cache-only slot's folio is under writeback");
+        assertEquals(fails + 1, rc.stats.swapAllocFail);
+        assertTrue((flags(m, p[4]) & PG_SWAPCACHE) != 0);
+        m.mem().flags[p[4]] &= ~PageFlags.PG_writeback;
+        si.swap_duplicate(4);
+        fails = rc.stats.swapAllocFail;
         assertEquals(SwapInfo.ENOMEM, si.folio_alloc_swap(p[6]), "every slot is counted");
         assertEquals(fails + 1, rc.stats.swapAllocFail);
         assertEquals(0, flags(m, p[6]) & PG_SWAPCACHE);
@@ -449,6 +457,7 @@ class SwapInfoTest {
         int u = raw(m);
         assertEquals(0, si.folio_alloc_swap(u));
         int uo = (int) mem.privateData()[u];
+        assertEquals(-1, si.__try_to_reclaim_swap(uo, SwapInfo.TTRS_FULL), "unmapped, but TTRS_UNMAPPED was not asked and swap is not full");
         assertEquals(1, si.__try_to_reclaim_swap(uo, SwapInfo.TTRS_UNMAPPED));
         assertEquals(1, mem.refcount[u]);
         // full: 5 of 8 in use
@@ -457,6 +466,7 @@ class SwapInfoTest {
         assertEquals(0, si.folio_alloc_swap(f));
         assertTrue(si.vm_swap_full());
         int fo = (int) mem.privateData()[f];
+        assertEquals(-1, si.__try_to_reclaim_swap(fo, SwapInfo.TTRS_UNMAPPED), "full, but TTRS_FULL was not asked and it is mapped");
         assertEquals(1, si.__try_to_reclaim_swap(fo, SwapInfo.TTRS_FULL));
         assertEquals(0, rc.warnings().count(), rc.warnings().messages().toString());
     }
@@ -484,6 +494,9 @@ class SwapInfoTest {
         assertEquals(0, rc.warnings().count());
         si.free_swap_and_cache(0);
         assertEquals(1, rc.warnings().count());
+        si.free_swap_and_cache(9);
+        assertEquals(2, rc.warnings().count(), "past si->max");
+        rc.warnings().clear();
         assertEquals(SwapInfo.SWAP_MAP_BAD, si.swapMap(0));
         // a mapped folio with swap not full stays
         int q = anon(m, 0x500, 3);
@@ -537,6 +550,9 @@ class SwapInfoTest {
         rc.writeback_end(mem.pfn(z));
         assertEquals(42, si.slotValue(zo));
         assertEquals(42, rc.swapEntryValue(zo), "the cached folio's content");
+        m.rmap().access(1, 0x100, true, 43);
+        assertEquals(43, rc.swapEntryValue(zo), "the swap cache folio, not the slot (42), is what the entry reads");
+        assertEquals(42, si.slotValue(zo));
         assertEquals(0, rc.warnings().count(), rc.warnings().messages().toString());
     }
 
