@@ -211,6 +211,11 @@ class DirectReclaimTest {
         assertTrue(v.compaction_suitable(z, 3, 0, NORMAL));
         setFree(z, 16);
         assertFalse(v.compaction_suitable(z, 3, 0, NORMAL));
+        // order 3 is not costly: no fragindex check even where it would say lack of memory
+        // (five order-2 blocks: 1000 - (1000 + 20000/8) / 5 = 300)
+        setFree(z, 0, 0, 5);
+        assertEquals(300, v.fragmentation_index(z, 3));
+        assertTrue(v.compaction_suitable(z, 3, 0, NORMAL), "20 > 0 + 16, and order 3 skips the fragindex");
         // order 4: watermark + 32 + (low - min)
         long d = z.lowWmarkPages() - z.minWmarkPages();
         assertTrue(d > 0, "the test needs low above min: " + d);
@@ -228,6 +233,13 @@ class DirectReclaimTest {
         assertEquals(1000 - (1000 + blocks * 8 * 1000 / 16) / blocks, fi);
         assertTrue(fi >= 0 && fi <= 500, "fragindex " + fi);
         assertFalse(v.compaction_suitable(z, 4, 5, NORMAL));
+        // fragindex exactly 500 (still lack of memory): T - 3 order-3 blocks, an order-2 and two
+        // order-1 blocks: F = 8T - 16, 1000 - (1000 + (8T - 16) * 1000 / 16) / T = 1000 - 500
+        long t = (need + 16) / 8 + 2; // 8t - 16 > need
+        setFree(z, 0, 2, 1, t - 3);
+        assertEquals(500, v.fragmentation_index(z, 4));
+        assertTrue(z.nrFreePages > need);
+        assertFalse(v.compaction_suitable(z, 4, 5, NORMAL), "fragindex 500 <= sysctl_extfrag_threshold");
         // an order-4 block is free: fragindex -1000, suitable
         setFree(z, need + 1 - 16, 0, 0, 0, 1);
         assertEquals(-1000, v.fragmentation_index(z, 4));

@@ -360,4 +360,30 @@ class KswapdTest {
             }
         }
     }
+
+    /**
+     * balance_pgdat()'s boost pass on an LRU large enough to scan at DEF_PRIORITY: the boost
+     * (64 pages) is reclaimed a little at a time, and "if (nr_boost_reclaim && sc.priority ==
+     * DEF_PRIORITY - 2) raise_priority = false" holds the priority at 10 (5000 >> 10 = 4 inactive
+     * file folios a pass) instead of doubling the scan each pass, so the run stops within one
+     * pass of the boost: 64 + 4 at most, where raising further would overshoot to ~127. The node
+     * was balanced throughout, so no failure; the boost comes off and kcompactd is woken.
+     */
+    @Test
+    void aBoostIsReclaimedAtAHeldPriority() {
+        Machine m = ReclaimTest.machine(8192, SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        for (int i = 0; i < 5000; i++) rc.fileRead(1, i);
+        Zone z = m.zone(ZoneType.NORMAL);
+        z.watermarkBoost = 64;
+        assertTrue(m.pageAlloc().pgdat_balanced(0, NORMAL), z.nrFreePages + " free, high " + z.highWmarkPages());
+        long kc = m.node().kcompactdWakeups;
+        assertEquals(0, rc.vmscan.balance_pgdat(0, NORMAL));
+        long got = rc.lastBalanceReclaimed;
+        assertTrue(got >= 64 && got < 64 + 16, got + " reclaimed");
+        assertEquals(0, z.watermarkBoost);
+        assertEquals(0, m.node().kswapdFailures);
+        assertEquals(kc + 1, m.node().kcompactdWakeups);
+        ReclaimTest.noWarnings(m);
+    }
 }
