@@ -86,7 +86,10 @@ public final class SwapInfo {
             h = MemMap.mix(h ^ i ^ ((long) swapMap[i] << 20) ^ (cache[i] << 28));
             h = MemMap.mix(h ^ shadow[i] ^ (slotData[i] * 31));
         }
-        h = MemMap.mix(h ^ zeromap.hashCode() ^ ((long) next << 32) ^ inusePages);
+        // the zeromap's hash mixed on its own: XORed with inuse_pages, bit 1 of the zeromap and
+        // inuse_pages 2 cancelled out (BitSet.hashCode() of {1} is 1234 ^ 2)
+        h = MemMap.mix(h ^ zeromap.hashCode());
+        h = MemMap.mix(h ^ ((long) next << 32) ^ inusePages);
         return h;
     }
 
