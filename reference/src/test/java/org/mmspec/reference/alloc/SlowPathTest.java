@@ -257,4 +257,97 @@ class SlowPathTest {
         assertEquals(min + 1, z.nrFreePages);
         assertEquals(0, oom());
     }
+
+    // The slow path wakes kswapd on entry and again at the top of every retry
+    // ("if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(order, gfp_mask, ac)"): 1 + 17 wakes for
+    // seventeen rounds on an unbalanced node.
+    @Test
+    void kswapdIsWokenOnEntryAndOnEveryRetry() {
+        Rec r = new Rec();
+        r.reclaimable = 1 << 20;
+        exhausted(r);
+        long wakes = m.node().kswapdWakeups;
+        assertEquals(-1, m.allocPages(GFP_KERNEL, 0));
+        assertEquals(18, m.node().kswapdWakeups - wakes);
+    }
+
+    // Costly orders count every round as no progress; with __GFP_RETRY_MAYFAIL they keep retrying
+    // while should_reclaim_retry() allows (17 rounds), but never OOM. Without __GFP_IO
+    // (gfp_compaction_allowed() false) a costly request gives up after one round and is not compacted.
+    @Test
+    void costlyRetryMayfailRetriesOnlyWhenCompactionIsAllowed() {
+        Rec r = new Rec();
+        r.reclaimable = 1 << 20;
+        r.progress = 1;
+        exhausted(r);
+        assertEquals(-1, m.allocPages(GFP_KERNEL | __GFP_RETRY_MAYFAIL, 4));
+        assertEquals(17, rec.count("reclaim"), "progress does not reset no_progress_loops for costly orders");
+        assertEquals(18, rec.calls.stream().filter(c -> c.startsWith("compact/")).count());
+        assertEquals(0, oom());
+
+        Rec r2 = new Rec();
+        r2.reclaimable = 1 << 20;
+        exhausted(r2);
+        assertEquals(-1, m.allocPages(GFP_NOIO | __GFP_RETRY_MAYFAIL, 4));
+        assertEquals(List.of("reclaim", "compact/" + DEF_COMPACT_PRIORITY), rec.calls);
+    }
+
+    // __alloc_pages_may_oom(): "if (out_of_memory(&oc) || WARN_ON_ONCE_GFP(gfp_mask & __GFP_NOFAIL))
+    // ... if (gfp_mask & __GFP_NOFAIL) page = __alloc_pages_cpuset_fallback(..., ALLOC_NO_WATERMARKS)":
+    // a __GFP_NOFAIL request gets the last free pages, ignoring watermarks, with a warning.
+    @Test
+    void nofailAtTheOomPointIgnoresWatermarks() {
+        exhausted(new Rec());
+        assertTrue(m.zone(ZoneType.NORMAL).nrFreePages > 0);
+        long warns = m.warnings().count();
+        assertTrue(m.allocPages(GFP_KERNEL | __GFP_NOFAIL, 0) >= 0);
+        assertEquals(1, oom());
+        assertTrue(m.warnings().count() > warns, "WARN_ON_ONCE_GFP(gfp_mask & __GFP_NOFAIL)");
+        assertEquals(stuckBefore, m.stats().nofailStuck);
+    }
+
+    // nopage: "if (gfp_mask & __GFP_NOFAIL) { ... page = __alloc_pages_cpuset_fallback(gfp_mask,
+    // order, ALLOC_MIN_RESERVE, ac); if (page) goto got_pg; ... goto retry; }": with
+    // __GFP_RETRY_MAYFAIL (no OOM) the request reaches nopage; ALLOC_MIN_RESERVE halves the min
+    // watermark, so it succeeds above min/2 and (the model not looping forever) is counted as
+    // stuck below it.
+    @Test
+    void nofailAtNopageUsesTheMinReserve() {
+        exhausted(new Rec());
+        Zone z = m.zone(ZoneType.NORMAL);
+        assertTrue(z.nrFreePages <= z.minWmarkPages() / 2);
+        assertEquals(-1, m.allocPages(GFP_KERNEL | __GFP_NOFAIL | __GFP_RETRY_MAYFAIL, 0));
+        assertEquals(stuckBefore + 1, m.stats().nofailStuck);
+        assertEquals(0, oom());
+        while (z.nrFreePages < z.minWmarkPages()) m.freePages(held.remove(held.size() - 1), 0);
+        assertTrue(m.allocPages(GFP_KERNEL | __GFP_NOFAIL | __GFP_RETRY_MAYFAIL, 0) >= 0);
+        assertEquals(stuckBefore + 1, m.stats().nofailStuck);
+    }
+
+    // No zone at or below the request's highest zone index ("if (!zonelist_zone(ac->preferred_zoneref))
+    // goto nopage"): a GFP_DMA request on a Normal-only node fails at once; with __GFP_NOFAIL the
+    // kernel would retry for ever, which the model counts.
+    @Test
+    void noEligibleZoneFailsAtOnce() {
+        exhausted(new Rec());
+        assertEquals(-1, m.allocPages(GFP_KERNEL | GFP_DMA, 0));
+        assertEquals(stuckBefore, m.stats().nofailStuck);
+        assertEquals(-1, m.allocPages(GFP_KERNEL | GFP_DMA | __GFP_NOFAIL, 0));
+        assertEquals(stuckBefore + 1, m.stats().nofailStuck);
+        assertEquals(List.of(), rec.calls);
+    }
+
+    // Model limit (not kernel behaviour): a request that would retry for ever (reclaim always
+    // reports progress, so no_progress_loops never grows) is cut off after
+    // 4 * MAX_RECLAIM_RETRIES + 64 = 128 rounds and counted in nofailStuck.
+    @Test
+    void endlessRetryIsCutOffByTheModelsGuard() {
+        Rec r = new Rec();
+        r.reclaimable = 1 << 20;
+        r.progress = 1;
+        exhausted(r);
+        assertEquals(-1, m.allocPages(GFP_KERNEL, 0));
+        assertEquals(128, rec.count("reclaim"));
+        assertEquals(stuckBefore + 1, m.stats().nofailStuck);
+    }
 }
