@@ -98,4 +98,32 @@ class HighatomicTest {
         }
         assertEquals(1, m.stats().highatomicUnreserved);
     }
+
+    // unreserve_highatomic_pageblock(ac, force): "Preserve at least one pageblock unless memory
+    // pressure is really high": unforced, a zone with only one reserved pageblock is skipped; with
+    // two, one goes back (to ac->migratetype) and one stays; forced, the last one goes too.
+    @Test
+    void unforcedUnreserveKeepsTheLastPageblock() {
+        downToLow(0x400);
+        for (int i = 0; i < 40 && z.nrReservedHighatomic < 16; i++) m.allocPages(GFP_ATOMIC, 1);
+        assertEquals(16, z.nrReservedHighatomic);
+        PageAlloc.AllocContext ac = new PageAlloc.AllocContext();
+        ac.highest_zoneidx = ZoneType.NORMAL.idx();
+        ac.migratetype = MIGRATE_MOVABLE;
+        assertTrue(m.pageAlloc().unreserve_highatomic_pageblock(ac, false));
+        assertEquals(8, z.nrReservedHighatomic);
+        assertEquals(1, m.stats().highatomicUnreserved);
+        assertEquals(false, m.pageAlloc().unreserve_highatomic_pageblock(ac, false));
+        assertEquals(8, z.nrReservedHighatomic);
+        // the blocks are found through the MIGRATE_HIGHATOMIC free lists ("page =
+        // get_page_from_free_area(area, MIGRATE_HIGHATOMIC); if (!page) continue;"): the remaining
+        // block is fully allocated, so even a forced unreserve finds nothing
+        assertEquals(0, z.nrFreeHighatomic);
+        assertEquals(false, m.pageAlloc().unreserve_highatomic_pageblock(ac, true));
+        assertEquals(8, z.nrReservedHighatomic);
+        assertEquals(1, m.stats().highatomicUnreserved);
+        // a request whose highest zone index is below the zone's does not look at it
+        ac.highest_zoneidx = ZoneType.DMA.idx();
+        assertEquals(false, m.pageAlloc().unreserve_highatomic_pageblock(ac, true));
+    }
 }
