@@ -350,4 +350,23 @@ class SlowPathTest {
         assertEquals(128, rec.count("reclaim"));
         assertEquals(stuckBefore + 1, m.stats().nofailStuck);
     }
+
+    // should_reclaim_retry(): "if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+    // *no_progress_loops = 0": order 3 (== PAGE_ALLOC_COSTLY_ORDER) with progress never exhausts
+    // its retries (only the model's guard stops it); order 4 with the same progress stops after 17.
+    @Test
+    void progressResetsTheLoopCounterUpToTheCostlyOrderInclusive() {
+        Rec r = new Rec();
+        r.reclaimable = 1 << 20;
+        r.progress = 1;
+        exhausted(r);
+        assertEquals(-1, m.allocPages(GFP_KERNEL, 3));
+        assertEquals(128, rec.count("reclaim"));
+        Rec r4 = new Rec();
+        r4.reclaimable = 1 << 20;
+        r4.progress = 1;
+        exhausted(r4);
+        assertEquals(-1, m.allocPages(GFP_KERNEL | __GFP_RETRY_MAYFAIL, 4));
+        assertEquals(17, rec.count("reclaim"));
+    }
 }
