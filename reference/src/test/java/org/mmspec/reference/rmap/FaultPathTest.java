@@ -339,7 +339,13 @@ class FaultPathTest {
         int c = r.fork(1, 0);
         long off2 = SwapOutSteps.swapOut(m, p2);
         assertEquals(2, si.swapMap(off2));
-        assertEquals(AccessKind.SWAP_IN, r.access(c, A + 1, false, 0).kind());
+        Rmap.Access in = r.access(c, A + 1, false, 0);
+        assertEquals(AccessKind.SWAP_IN, in.kind());
+        // a new folio mapped not exclusive (shared entry, the swap cache's reference):
+        // __folio_set_anon() uses the root anon_vma, "the _oldest_ possible anon_vma"
+        assertEquals(r.task(1).findVma(A + 1).anonVma().root().id(), r.mappingId(in.pfn()));
+        assertFalse(r.pageAnonExclusive(in.pfn()));
+        assertFalse(Pte.write(pte(r, c, A + 1)));
         assertEquals(1 | SwapInfo.SWAP_HAS_CACHE, si.swapMap(off2), "read into the swap cache: the parent's entry stays");
         assertEquals(1, rc.stats.swapinSkipSwapcache);
         noWarnings(m);

@@ -667,4 +667,38 @@ class RmapWalkTest {
         assertEquals(1L, r.stats.figures().get("do_anonymous_page: new page"));
         assertEquals(35, r.stats.figures().size());
     }
+
+    /**
+     * remove_migration_ptes() walks the whole tree: a candidate whose PTE is no migration entry
+     * for the folio (the parent, which copied its page away before) is skipped, and the mapping
+     * after it is restored. folio_get_anon_vma() pins the anon_vma of a mapped folio only.
+     */
+    @Test
+    void removeMigrationPtesSkipsOtherCandidates() {
+        Rmap r = machine().rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        int c = r.fork(1, 0);
+        long copy = r.access(1, A, true, 2).pfn(); // the parent copies: p is the child's alone
+        assertNotEquals(p, copy);
+        AnonVma root = r.task(1).findVma(A).anonVma();
+        assertEquals(root.id(), r.mappingId(p));
+        int refs = root.refcount();
+        assertSame(root, r.folio_get_anon_vma(p));
+        assertEquals(refs + 1, root.refcount());
+        r.put_anon_vma(root);
+        assertEquals(0, r.migrate_folio_unmap(p));
+        assertNull(r.folio_get_anon_vma(p), "not mapped");
+        long d = r.migrate_folio_move(p, false);
+        assertEquals(d, Pte.pfn(pte(r, c, A)));
+        assertTrue(Pte.normal(pte(r, c, A)));
+        assertEquals(copy, Pte.pfn(pte(r, 1, A)));
+        assertEquals(1, r.mapcount(d));
+        assertEquals(refs, root.refcount());
+        long walks = r.stats.rmapWalks;
+        r.rmapWalk(d, false);
+        r.rmapCandidates(d);
+        assertEquals(walks, r.stats.rmapWalks, "the invariants' walks are not counted");
+        noWarnings(r);
+    }
 }
