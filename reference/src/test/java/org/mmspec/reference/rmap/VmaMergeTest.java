@@ -425,4 +425,29 @@ class VmaMergeTest {
         RmapCorruption.warn(r, "x", "y");
         assertEquals(1, r.warnings().count());
     }
+
+    /**
+     * anon_vma_compatible() (mm/vma.c) compares vm_flags "& ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)": a
+     * neighbour made read-only (as mprotect(PROT_READ) leaves it) still lends its anon_vma to the
+     * first fault next to it; one that differs in VM_MERGEABLE does not.
+     */
+    @Test
+    void anonVmaCompatibleIgnoresTheAccessFlags() {
+        Rmap r = machine().rmap();
+        r.setKsmHooks(new RmapWalkTest.Recorder());
+        r.mmap(1, A, 3);
+        assertEquals(0, r.madvise(1, A + 1, 1, Rmap.MADV_MERGEABLE));
+        assertEquals(0, r.madvise(1, A + 1, 1, Rmap.MADV_UNMERGEABLE));
+        assertEquals(3, r.task(1).mapCount());
+        r.access(1, A, true, 1);
+        AnonVma av = vma(r, 1, A).anonVma();
+        vma(r, 1, A).vm_flags &= ~(VmAreaStruct.VM_WRITE | VmAreaStruct.VM_READ);
+        r.access(1, A + 1, true, 2);
+        assertSame(av, vma(r, 1, A + 1).anonVma(), "flags differ only in VM_ACCESS_FLAGS");
+        assertEquals(1, r.stats.anonVmaPrepareMergeable);
+        vma(r, 1, A + 1).vm_flags |= VmAreaStruct.VM_MERGEABLE;
+        r.access(1, A + 2, true, 3);
+        assertFalse(av == vma(r, 1, A + 2).anonVma(), "VM_MERGEABLE is not an access flag");
+        noWarnings(r);
+    }
 }
