@@ -358,6 +358,7 @@ class RmapWalkTest {
         assertEquals(6, r.peek(1, A + 1));
         assertEquals(6, r.swapEntryValue(Pte.swapEntry(off, true)));
         assertFalse(r.contents().containsKey(p), "forget_folio(): the content now lives in the slot");
+        assertEquals(1, r.stats.pagesFreed, "forget_folio() counts the free");
         assertEquals(0, r.contentStamp(p));
     }
 
@@ -511,8 +512,10 @@ class RmapWalkTest {
         assertEquals(1, cand.size());
         assertNull(cand.get(0).vma());
         assertEquals(-1, cand.get(0).address());
+        long walks = r.stats.rmapWalks;
         r.folio_referenced(p, new long[1]);
         assertTrue(k.calls.contains("rmap_walk_ksm"));
+        assertEquals(walks + 1, r.stats.rmapWalks, "rmap_walk_ksm() is a walk too");
     }
 
     /** The describe() strings of every kind of entry, and names(). */
@@ -665,6 +668,15 @@ class RmapWalkTest {
         r.mmap(1, A, 1);
         r.access(1, A, true, 1);
         assertEquals(1L, r.stats.figures().get("do_anonymous_page: new page"));
+        assertEquals(1, r.stats.pagesAllocated);
+        long p = r.task(1).pageTable().get(A) >>> Pte.PFN_SHIFT;
+        assertEquals(0, r.folio_referenced(p) - 1, "the store left it young");
+        long young = r.stats.folioReferencedYoung;
+        assertEquals(0, r.folio_referenced(p));
+        assertEquals(young, r.stats.folioReferencedYoung, "no young PTE: not counted");
+        r.munmap(1, A, 1);
+        assertEquals(1, r.stats.pagesFreed);
+        assertFalse(r.contents().containsKey(-1L));
         assertEquals(35, r.stats.figures().size());
     }
 
@@ -700,5 +712,246 @@ class RmapWalkTest {
         r.rmapCandidates(d);
         assertEquals(walks, r.stats.rmapWalks, "the invariants' walks are not counted");
         noWarnings(r);
+    }
+
+    static int warnings(Rmap r, String where) {
+        int n = 0;
+        for (String m : r.warnings().messages()) if (m.contains(where)) n++;
+        return n;
+    }
+
+    /**
+     * The debug checks of mm/rmap.c and mm/memory.c fire on the states they guard against (each
+     * made directly): folio_add_anon_rmap_ptes() on a non-anon folio and on an exclusive page
+     * mapped twice, __page_check_anon_rmap()'s root and index checks, folio_remove_rmap_pte()
+     * below zero, folio_move_anon_rmap() and __folio_set_anon() without an anon_vma,
+     * folio_add_new_anon_rmap() outside the VMA, anon_vma_free() with references,
+     * anon_vma_interval_tree_remove() of a chain not in the tree, wp_page_reuse() of a page not
+     * exclusive, try_to_migrate_one() of a writable PTE of a shared page, anon_vma_merge() of
+     * different anon_vmas, exit_mmap() leaving PTEs, copy_nonpresent_pte() of an unknown entry.
+     */
+    @Test
+    void debugChecksFireOnTheStatesTheyGuard() {
+        Machine m = machine();
+        Rmap r = m.rmap();
+        r.mmap(1, A, 4);
+        long p = r.access(1, A, true, 1).pfn();
+        VmAreaStruct v = r.task(1).findVma(A);
+        long free = m.zone(ZoneType.NORMAL).nrFreePages;
+        noWarnings(r);
+        long other = p + 100; // a free page: no mapping
+        r.folio_add_anon_rmap_pte(other, v, A, false);
+        assertEquals(1, warnings(r, "!folio_test_anon"));
+        assertEquals(1, warnings(r, "->root != vma->anon_vma->root"));
+        r.mem.mapcount()[r.page(other)] = 0;
+        r.__page_check_anon_rmap(p, v, A + 1);
+        assertEquals(2, warnings(r, "linear_page_index"), "the non-anon folio's index did not match either");
+        r.__page_check_anon_rmap(p, v, A);
+        assertEquals(4, r.warnings().count(), "the right VMA and address: no report");
+        r.folio_add_anon_rmap_pte(p, v, A, true);
+        assertEquals(1, warnings(r, "PageAnonExclusive(page) && _mapcount > 0"));
+        r.mem.mapcount()[r.page(p)] = 1;
+        r.folio_remove_rmap_pte(other);
+        assertEquals(1, warnings(r, "folio_mapcount(folio) < 0"));
+        r.mem.mapcount()[r.page(other)] = 0;
+        VmAreaStruct bare = r.task(1).findVma(A);
+        AnonVma saved = bare.anon_vma;
+        bare.anon_vma = null;
+        r.folio_move_anon_rmap(p, bare);
+        assertEquals(1, warnings(r, "VM_BUG_ON_VMA(!anon_vma"));
+        assertEquals(saved.id(), r.mappingId(p), "not moved");
+        r.__folio_set_anon(p, bare, A, true);
+        assertEquals(1, warnings(r, "BUG_ON(!anon_vma)"));
+        bare.anon_vma = saved;
+        r.folio_add_new_anon_rmap(other, v, A + 4, true);
+        assertEquals(1, warnings(r, "address >= vma->vm_end"));
+        r.folio_add_new_anon_rmap(other, v, A - 1, true);
+        assertEquals(2, warnings(r, "address >= vma->vm_end"));
+        r.folio_add_new_anon_rmap(other, v, A + 3, true);
+        assertEquals(2, warnings(r, "address >= vma->vm_end"), "the last page of the VMA is inside");
+        r.mem.mapcount()[r.page(other)] = 0;
+        r.mem.mapping()[r.page(other)] = 0;
+        r.mem.flags[r.page(other)] = 0;
+        AnonVma a = new AnonVma(500);
+        a.refcount = 1;
+        r.anonVmas.put(a.id, a);
+        r.anon_vma_free(a);
+        assertEquals(1, warnings(r, "VM_BUG_ON(atomic_read(&anon_vma->refcount))"));
+        r.anon_vma_interval_tree_remove(new AnonVmaChain(900), saved);
+        assertEquals(1, warnings(r, "is not in"));
+        int c = r.fork(1, 0);
+        r.memory.wp_page_reuse(v, A, r.task(1).pageTable().get(A), p);
+        assertEquals(1, warnings(r, "wp_page_reuse"));
+        r.task(1).pgtable.put(A, r.task(1).pageTable().get(A) | Pte.WRITE);
+        assertEquals(0, r.migrate_folio_unmap(p));
+        assertEquals(1, warnings(r, "writable && folio_test_anon(folio) && !anon_exclusive"));
+        r.migrate_folio_move(p, false);
+        VmAreaStruct cv = r.task(c).findVma(A);
+        r.vma.anon_vma_merge(v, cv);
+        assertEquals(1, warnings(r, "vma->anon_vma != next->anon_vma"));
+        r.warnings.clear(); // KernelWarnings keeps the first 16 messages
+        int w = (int) r.warnings().count();
+        int d = r.fork(1, 0);
+        r.task(d).pgtable.put(0x900L, Pte.mkPte(3, false, false, false));
+        r.exit(d);
+        assertEquals(w + 1, r.warnings().count(), "exit_mmap(): a PTE outside every VMA is left");
+        assertEquals(1, warnings(r, "Bad rss-counter"));
+        r.task(1).pgtable.put(A + 3, 1L << 20); // neither present, nor swap, nor migration
+        r.fork(1, 0);
+        assertEquals(1, warnings(r, "unknown non-present entry"));
+        assertTrue(m.zone(ZoneType.NORMAL).nrFreePages <= free);
+    }
+
+    /**
+     * unlink_anon_vmas(): an anon_vma whose tree empties must have no children and no VMAs left
+     * (VM_WARN_ON); a corrupted count is reported.
+     */
+    @Test
+    void unlinkAnonVmasReportsCountsLeftOver() {
+        Rmap r = machine().rmap();
+        r.mmap(1, A, 1);
+        r.access(1, A, true, 1);
+        int c = r.fork(1, 0);
+        AnonVma avC = r.task(c).findVma(A).anonVma();
+        avC.num_children = 1;
+        avC.num_active_vmas = 2;
+        r.exit(c);
+        assertEquals(1, warnings(r, "VM_WARN_ON(anon_vma->num_children)"));
+        assertEquals(1, warnings(r, "VM_WARN_ON(anon_vma->num_active_vmas)"));
+    }
+
+    /**
+     * A chain in the tree without a VMA (corrupted) is reported as -EFAULT and skipped, and the
+     * walk goes on to the real mapping after it.
+     */
+    @Test
+    void theWalkGoesOnAfterAChainWithoutAVma() {
+        Rmap r = machine().rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        AnonVma av = r.task(1).findVma(A).anonVma();
+        AnonVmaChain orphan = new AnonVmaChain(777);
+        orphan.anon_vma = av;
+        orphan.rbStart = A - 1;
+        orphan.rbLast = A + 1;
+        orphan.seq = 0;
+        av.rb_root.add(orphan);
+        assertEquals(orphan, av.rbRoot().first());
+        assertEquals(2, r.rmapCandidates(p).size());
+        assertNull(r.rmapCandidates(p).get(0).vma());
+        assertEquals(1, r.folio_referenced(p), "the real mapping after the orphan is still found");
+        assertEquals(1, warnings(r, "avc#777 without a VMA"));
+        r.try_to_migrate(p + 50); // not anonymous: nothing to walk, nothing reported
+        assertEquals(1, r.warnings().count());
+    }
+
+    /**
+     * The candidates and confirmed mappings of a page shared by fork: both VMAs; during migration
+     * the migration entries are what PVMW_MIGRATION finds.
+     */
+    @Test
+    void candidatesAndMigrationMappingsOfASharedPage() {
+        Rmap r = machine().rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        int c = r.fork(1, 0);
+        assertEquals(2, r.rmapCandidates(p).size());
+        assertEquals(2, r.rmapWalk(p, false).size());
+        assertEquals(0, r.rmapWalk(p, true).size());
+        assertEquals(0, r.migrate_folio_unmap(p));
+        assertEquals(0, r.rmapWalk(p, false).size());
+        List<Rmap.Mapping> mig = r.rmapWalk(p, true);
+        assertEquals(2, mig.size());
+        assertTrue(Pte.migration(mig.get(0).pte()));
+        assertEquals(c, mig.get(1).vma().mm().pid());
+        assertNull(r.folioAnonVma(-5));
+        assertEquals(0, r.mappingId(-5));
+        assertEquals(r.task(1).findVma(A).anonVma(), r.folioAnonVma(p));
+        r.migrate_folio_move(p, false);
+        noWarnings(r);
+    }
+
+    /**
+     * do_swap_page() on a SWP_SYNCHRONOUS_IO device whose slot another swap-in holds
+     * (swapcache_prepare() fails: SWAP_HAS_CACHE without a cached folio): the folio is put back and
+     * the fault retried; the model gives up after 16 retries with a report. The same slot on a
+     * device read through the swap cache is __read_swap_cache_async()'s "cannot happen" report;
+     * an entry whose slot no longer has a count skips read-ahead ("unused swap slot"): OOM.
+     */
+    @Test
+    void swapInRetriesAndFailures() {
+        Machine m = new Machine(Fixtures.normalOnly(0, 256, 6, 3).withMinFreeKbytes(0).withSwap(SwapConfig.of(9, true)));
+        Rmap r = m.rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        long off = SwapOutSteps.swapOut(m, p);
+        long free = m.zone(ZoneType.NORMAL).nrFreePages;
+        assertEquals(0, m.reclaim().swapInfo().swapcache_prepare(off));
+        Rmap.Access a = r.access(1, A, false, 0);
+        assertEquals(Rmap.AccessKind.OOM, a.kind());
+        assertEquals(17, r.stats.faultRetries);
+        assertEquals(1, warnings(r, "kept changing"));
+        assertEquals(free, m.zone(ZoneType.NORMAL).nrFreePages, "every folio put back");
+        assertTrue(Pte.swap(pte(r, 1, A)));
+
+        Machine m2 = new Machine(Fixtures.normalOnly(0, 256, 6, 3).withMinFreeKbytes(0).withSwap(SwapConfig.of(9, false)));
+        Rmap r2 = m2.rmap();
+        r2.mmap(1, A, 2);
+        long q = r2.access(1, A, true, 1).pfn();
+        long off2 = SwapOutSteps.swapOut(m2, q);
+        assertEquals(0, m2.reclaim().swapInfo().swapcache_prepare(off2));
+        long oom = r2.stats.faultOom;
+        assertEquals(Rmap.AccessKind.OOM, r2.access(1, A, false, 0).kind());
+        assertEquals(1, warnings(r2, "swapcache_prepare() failed"));
+        assertEquals(oom + 1, r2.stats.faultOom);
+        r2.task(1).pgtable.put(A + 1, Pte.swapEntry(5, false)); // a slot with no count
+        r2.task(1).rssSwap++;
+        assertEquals(Rmap.AccessKind.OOM, r2.access(1, A + 1, false, 0).kind());
+        assertEquals(oom + 2, r2.stats.faultOom);
+        assertEquals(1, r2.warnings().count());
+    }
+
+    /** do_swap_page(): BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page)) for a swap cache folio still marked exclusive. */
+    @Test
+    void doSwapPageReportsAnExclusiveSwapCacheFolio() {
+        Machine m = new Machine(Fixtures.normalOnly(0, 256, 6, 3).withMinFreeKbytes(0).withSwap(SwapConfig.of(9, true)));
+        Rmap r = m.rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        SwapOutSteps.unmapIntoSwapCache(m, p, true);
+        r.mem.flags[r.page(p)] |= PageFlags.PG_anon_exclusive;
+        r.access(1, A, false, 0);
+        assertEquals(1, warnings(r, "BUG_ON(folio_test_anon(folio) && PageAnonExclusive(page))"));
+    }
+
+    /**
+     * munmap of a range starting exactly at a VMA's end splits nothing; madvise with advice that
+     * changes nothing splits nothing (madvise_update_vma(): "if (new_flags == vma->vm_flags)");
+     * a range ending in a hole right at the next VMA's start stops there; a __split_vma() whose
+     * anon_vma_clone() fails is reported.
+     */
+    @Test
+    void boundariesOfMunmapAndMadvise() {
+        Rmap r = machine().rmap();
+        Recorder k = new Recorder();
+        r.setKsmHooks(k);
+        r.mmap(1, A, 2);
+        r.mmap(1, A + 3, 1);
+        r.munmap(1, A + 2, 2);
+        assertEquals(0, r.stats.splits);
+        assertEquals(1, r.task(1).mapCount());
+        assertEquals(A + 2, r.task(1).findVma(A).end());
+        r.mmap(1, A + 3, 1);
+        assertEquals(0, r.madvise(1, A, 1, Rmap.MADV_UNMERGEABLE));
+        assertEquals(0, r.stats.splits, "flags unchanged: no split");
+        k.calls.clear();
+        assertEquals(Rmap.ENOMEM, r.madvise(1, A + 2, 1, Rmap.MADV_MERGEABLE));
+        assertEquals(1, k.calls.size(), "the hole ends where the next VMA starts: nothing to advise");
+        r.access(1, A, true, 1);
+        r.failAt = 2; // __split_vma(): vm_area_dup succeeds, anon_vma_clone()'s chain does not
+        r.slabAllocs = 0;
+        r.munmap(1, A + 1, 1);
+        r.failAt = 0;
+        assertEquals(1, warnings(r, "anon_vma_clone() failed outside a fork"));
     }
 }
