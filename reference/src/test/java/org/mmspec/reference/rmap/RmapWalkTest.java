@@ -901,7 +901,9 @@ class RmapWalkTest {
         long off2 = SwapOutSteps.swapOut(m2, q);
         assertEquals(0, m2.reclaim().swapInfo().swapcache_prepare(off2));
         long oom = r2.stats.faultOom;
+        long free2 = m2.zone(ZoneType.NORMAL).nrFreePages;
         assertEquals(Rmap.AccessKind.OOM, r2.access(1, A, false, 0).kind());
+        assertEquals(free2, m2.zone(ZoneType.NORMAL).nrFreePages, "the new folio put back");
         assertEquals(1, warnings(r2, "swapcache_prepare() failed"));
         assertEquals(oom + 1, r2.stats.faultOom);
         r2.task(1).pgtable.put(A + 1, Pte.swapEntry(5, false)); // a slot with no count
@@ -953,5 +955,74 @@ class RmapWalkTest {
         r.munmap(1, A + 1, 1);
         r.failAt = 0;
         assertEquals(1, warnings(r, "anon_vma_clone() failed outside a fork"));
+    }
+
+    /**
+     * try_to_unmap_one() of a folio that is not in the swap cache: WARN_ON_ONCE(swapbacked !=
+     * swapcache) and walk_abort, so the second mapping is not visited; the PTEs stay.
+     * forget_folio() of a folio still mapped is bad_page(). folio_get_anon_vma() of an anon_vma
+     * whose refcount is already 0 gets nothing (atomic_inc_not_zero()).
+     */
+    @Test
+    void moreChecksOfTheSwapAndFreePaths() {
+        Machine m = new Machine(Fixtures.normalOnly(0, 256, 6, 3).withMinFreeKbytes(0).withSwap(SwapConfig.of(9, true)));
+        Rmap r = m.rmap();
+        r.mmap(1, A, 1);
+        long p = r.access(1, A, true, 1).pfn();
+        int c = r.fork(1, 0);
+        r.try_to_unmap(p);
+        assertEquals(1, r.warnings().count(), "walk_abort after the first");
+        assertEquals(1, warnings(r, "folio_test_swapbacked(folio) != folio_test_swapcache(folio)"));
+        assertTrue(Pte.normal(pte(r, 1, A)));
+        assertTrue(Pte.normal(pte(r, c, A)));
+        assertEquals(2, r.mapcount(p));
+        r.forget_folio(p);
+        assertEquals(1, warnings(r, "bad_page: nonzero mapcount"));
+        AnonVma root = r.task(1).findVma(A).anonVma();
+        int refs = root.refcount;
+        root.refcount = 0;
+        long q = r.access(1, A, true, 2).pfn(); // the parent's COW copy, in the root
+        assertNull(r.folio_get_anon_vma(q));
+        root.refcount = refs;
+        VmAreaStruct cv = r.task(c).findVma(A);
+        AnonVma other = new AnonVma(600);
+        other.root = other;
+        AnonVma saved = cv.anon_vma;
+        cv.anon_vma = other;
+        r.__page_check_anon_rmap(q, cv, A);
+        assertEquals(1, warnings(r, "->root != vma->anon_vma->root"));
+        cv.anon_vma = saved;
+        int d = r.fork(1, 0);
+        r.task(d).rssAnon += 1;
+        r.exit(d);
+        assertEquals(1, warnings(r, "Bad rss-counter"));
+        int e = r.fork(1, 0);
+        r.task(e).rssSwap += 1;
+        r.exit(e);
+        assertEquals(2, warnings(r, "Bad rss-counter"));
+        assertEquals("vma#" + cv.id + "[" + A + ", " + (A + 1) + ")", cv.toString());
+        AnonVmaChain x = cv.chain().get(0);
+        assertTrue(x.inTree());
+        r.exit(c);
+        assertFalse(x.inTree(), "unlinked");
+        RmapKsm k = new RmapKsm(r);
+        int f = r.fork(1, 0);
+        assertEquals(Rmap.AccessKind.WP_COPY, k.handle_mm_fault_unshare(r.task(f).findVma(A), A));
+    }
+
+    /** __anon_vma_prepare(): anon_vma_alloc() failing after the chain's allocation is VM_FAULT_OOM, nothing attached. */
+    @Test
+    void anonVmaAllocFailureInPrepare() {
+        Rmap r = machine().rmap();
+        r.mmap(1, A, 1);
+        r.failAt = 2;
+        r.slabAllocs = 0;
+        assertEquals(Rmap.AccessKind.OOM, r.access(1, A, true, 1).kind());
+        r.failAt = 0;
+        r.slabAllocs = 0;
+        assertNull(r.task(1).findVma(A).anonVma());
+        assertTrue(r.task(1).findVma(A).chain().isEmpty());
+        assertEquals(0, r.anonVmas().size());
+        assertEquals(Rmap.AccessKind.ANON_PAGE, r.access(1, A, true, 1).kind());
     }
 }
