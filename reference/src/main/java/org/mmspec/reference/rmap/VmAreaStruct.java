@@ -13,6 +13,9 @@ import java.util.List;
 public final class VmAreaStruct {
     public static final long VM_READ = 0x1;
     public static final long VM_WRITE = 0x2;
+    public static final long VM_EXEC = 0x4;
+    /** VM_ACCESS_FLAGS (include/linux/mm.h): VM_READ | VM_WRITE | VM_EXEC. */
+    public static final long VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
     public static final long VM_MAYREAD = 0x10;
     public static final long VM_MAYWRITE = 0x20;
     public static final long VM_MAYEXEC = 0x40;

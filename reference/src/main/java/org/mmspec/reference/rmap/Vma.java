@@ -157,9 +157,13 @@ final class Vma {
         return null;
     }
 
-    /** reusable_anon_vma(): old's anon_vma if a and b are compatible (anon_vma_compatible()) and old's chain is singular. */
+    /**
+     * reusable_anon_vma(): old's anon_vma if a and b are compatible (anon_vma_compatible(): adjacent,
+     * vm_flags equal but for VM_ACCESS_FLAGS (and VM_SOFTDIRTY, not modelled), contiguous pgoff)
+     * and old's chain is singular.
+     */
     static AnonVma reusable_anon_vma(VmAreaStruct old, VmAreaStruct a, VmAreaStruct b) {
-        boolean compatible = a.vm_end == b.vm_start && a.vm_flags == b.vm_flags
+        boolean compatible = a.vm_end == b.vm_start && ((a.vm_flags ^ b.vm_flags) & ~VmAreaStruct.VM_ACCESS_FLAGS) == 0
                 && b.vm_pgoff == a.vm_pgoff + (b.vm_start - a.vm_start);
         if (compatible && old.anon_vma != null && old.anon_vma_chain.size() == 1) return old.anon_vma;
         return null;
