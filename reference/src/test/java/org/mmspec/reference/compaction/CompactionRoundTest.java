@@ -1,0 +1,141 @@
+package org.mmspec.reference.compaction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.mmspec.reference.Machine;
+import org.mmspec.reference.alloc.Gfp;
+import org.mmspec.reference.alloc.KnownBug;
+import org.mmspec.reference.alloc.SlowpathHooks;
+import org.mmspec.reference.alloc.Zone;
+import org.mmspec.reference.migrate.Contention;
+import org.mmspec.reference.migrate.MigrateMode;
+
+/**
+ * compact_zone()'s loop body when migration fails (mm/compaction.c v6.18, compact_zone()):
+ * the failed folios put back, the destinations compaction_alloc() handed out given back through
+ * compaction_free(), the "rescan" of the rest of a pageblock, and compact_scanners_met().
+ * Zones are built from pictures by {@link CompactionScannerTest#layout} (pageblocks of 4 pages).
+ */
+class CompactionRoundTest {
+
+    static Machine layout(String pic) {
+        return CompactionScannerTest.layout(CompactionScannerTest.cfg32(), pic);
+    }
+
+    /** A direct compactor's control as compact_zone_order() builds it at COMPACT_PRIO_ASYNC, for a movable request. */
+    static CompactControl directAsync(Zone z, int order) {
+        return new CompactControl(z, order, Gfp.GFP_HIGHUSER_MOVABLE, 0, z.idx, MigrateMode.MIGRATE_ASYNC, false, false,
+                true, false, false, 5); // NR_PAGE_ORDERS: MAX_PAGE_ORDER 4 + 1
+    }
+
+    /** Pages free in the buddy allocator (the zone's counter). */
+    static long free(Machine m) {
+        return CompactionScannerTest.zone(m).nrFreePages;
+    }
+
+    /**
+     * Async direct compaction of order 1 starts at the cached migrate pfn 4 (pageblock 1).
+     * isolate_migratepages_block() with skip_on_failure isolates 4 and 5 and stops at
+     * next_skip_pfn = block_end_pfn(4, 1) = 6: migrate_pfn 6, inside the pageblock. Another task
+     * holds 4's folio lock: migrate_folio_unmap() takes a destination (compaction_alloc()), then
+     * folio_trylock() fails in MIGRATE_ASYNC, -EAGAIN, and migrate_folio_undo_dst() gives the
+     * destination back with compaction_free() (mm/migrate.c); after the passes 4 has failed, so
+     * migrate_pages() returns 1. compact_zone(): putback_movable_pages() puts 4 back on the LRU,
+     * and since migrate_pfn 6 is not pageblock-aligned, skip hints are honoured, finish_pageblock is
+     * clear (pageblock_start_pfn(last_migrated_pfn 0) != pageblock_start_pfn(4)) and the mode is
+     * below MIGRATE_SYNC, finish_pageblock is set and the loop goes back to rescan: pfn 6 is
+     * isolated and migrated. compaction_free()'s refcount drop and the list and counter it keeps
+     * mean no page is lost: every free page is free again after the run.
+     */
+    @Test
+    void anAsyncFailureInsideAPageblockRescansTheRestOfIt() {
+        // block 0: M.M.  block 1: LMM. (L = 4, locked)  blocks 2..7 .M.M: single free pages (no
+        // order-1 pair) at the block starts, where the async free scanner's stride of
+        // COMPACT_CLUSTER_MAX samples them (isolate_freepages_block())
+        Machine m = layout("M.M. MMM. .M.M .M.M .M.M .M.M .M.M .M.M");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedMigratePfn[0] = 4;
+        z.compactCachedMigratePfn[1] = 4;
+        z.compactCachedFreePfn = 28;
+        long freeBefore = free(m);
+        assertEquals(15, freeBefore);
+        CompactControl cc = directAsync(z, 1);
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+        assertEquals(4, cc.migrate_pfn);
+        assertFalse(cc.whole_zone);
+        m.migrate().setContention(new Contention(4, -1));
+        c.compact_zone_round(cc, null);
+        m.migrate().setContention(Contention.NONE);
+        assertEquals(1, c.events.rescans, "one rescan of the rest of pageblock 1");
+        assertTrue(cc.finish_pageblock);
+        assertEquals(List.of(4L, 5L, 6L), cc.isolatedThisRound.stream().sorted().toList());
+        assertTrue(CompactionScannerTest.onLru(m, 4), "the failed folio is put back");
+        assertEquals(1, CompactionScannerTest.refs(m, 4), "and its isolation reference dropped");
+        List<Long> movedSrc = cc.moved.stream().map(mv -> mv[0]).sorted().toList();
+        assertEquals(List.of(5L, 6L), movedSrc);
+        assertEquals(0, cc.migratepages.size());
+        assertEquals(0, cc.nr_migratepages);
+        // compaction_free(): the destination handed out for 4 went back on cc->freepages and is
+        // counted; what compaction_alloc() handed out is not.
+        long onLists = 0;
+        for (int o = 0; o < cc.freepages.size(); o++) onLists += (long) cc.freepages.get(o).size() << o;
+        assertEquals(cc.nr_freepages, onLists, "cc->nr_freepages counts the pages on cc->freepages");
+        // isolate_freepages(): 28 from block 7 (stride 32), then with stride 1 24 from block 6,
+        // where isolate_freepages_block() stops once nr_freepages (2) >= nr_migratepages (2):
+        // free_pfn 25. The one handed out for 4 and given back serves 5 or 6: the two destinations
+        // are exactly 24 and 28, and nothing is left on the lists.
+        assertEquals(0, cc.nr_freepages);
+        assertEquals(25, cc.free_pfn);
+        assertEquals(List.of(24L, 28L), cc.moved.stream().map(mv -> mv[1]).sorted().toList());
+        // the run's end (compact_zone_out()) gives every isolated free page back: the zone has as
+        // many free pages as before, two of them now at the two vacated sources
+        for (int i = 0; i < 20 && cc.result < 0; i++) c.compact_zone_round(cc, null);
+        assertTrue(cc.result >= 0, "the run ended");
+        assertEquals(freeBefore, free(m));
+    }
+
+    /**
+     * compact_scanners_met() (mm/compaction.c v6.18): the scanners have met when the free
+     * scanner's pageblock is at or below the migration scanner's, pageblock_order 2 here.
+     */
+    @Test
+    void theScannersMeetByPageblock() {
+        Machine m = layout("M.M. M.M. M.M. M.M. M.M. M.M. M.M. M.M.");
+        Compaction c = m.compaction();
+        CompactControl cc = directAsync(CompactionScannerTest.zone(m), 1);
+        cc.migrate_pfn = 7;
+        cc.free_pfn = 4;
+        assertTrue(c.compact_scanners_met(cc), "same pageblock, free_pfn below migrate_pfn");
+        cc.free_pfn = 5;
+        cc.migrate_pfn = 4;
+        assertTrue(c.compact_scanners_met(cc), "same pageblock, free_pfn above migrate_pfn");
+        cc.free_pfn = 8;
+        assertFalse(c.compact_scanners_met(cc));
+    }
+
+    /**
+     * KnownBug SCANNERS_MET: the older raw-pfn comparison free_pfn &lt;= migrate_pfn (v6.18
+     * compares pageblocks): equal pfns have met, a free pfn one above has not, even in the same
+     * pageblock.
+     */
+    @Test
+    void withTheKnownBugTheScannersMeetByRawPfn() {
+        Machine m = CompactionScannerTest.layout(CompactionScannerTest.cfg32()
+                .withKnownBugs(List.of(KnownBug.SCANNERS_MET.bugName())), "M.M. M.M. M.M. M.M. M.M. M.M. M.M. M.M.");
+        Compaction c = m.compaction();
+        CompactControl cc = directAsync(CompactionScannerTest.zone(m), 1);
+        cc.migrate_pfn = 4;
+        cc.free_pfn = 4;
+        assertTrue(c.compact_scanners_met(cc), "free_pfn == migrate_pfn");
+        cc.free_pfn = 5;
+        assertFalse(c.compact_scanners_met(cc), "free_pfn one above, same pageblock");
+        cc.free_pfn = 3;
+        assertTrue(c.compact_scanners_met(cc));
+    }
+}
