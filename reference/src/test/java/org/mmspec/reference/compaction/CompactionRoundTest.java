@@ -138,4 +138,93 @@ class CompactionRoundTest {
         cc.free_pfn = 3;
         assertTrue(c.compact_scanners_met(cc));
     }
+
+    /**
+     * compaction_alloc() (mm/compaction.c v6.18): with cc->freepages[0] and [1] empty the lowest
+     * non-empty order is 2, the block at 8; it is split down to order 0 as expand() would: 8 + 2
+     * goes on freepages[1] and 8 + 1 on freepages[0] (set_page_private() = their orders), 8 is
+     * handed out, and nr_freepages and nr_migratepages each drop by 1 &lt;&lt; 0.
+     * compact_zone()'s out: then release_free_list() frees 9 and 10 and the cached free pfn moves
+     * up to pageblock_start_pfn(10) = 8, "only go back, not forward".
+     */
+    @Test
+    void compactionAllocSplitsTheLowestOrderBlockAndTheEpilogueReleasesTheRest() {
+        Machine m = layout("MMMM M.M. .... M.M. MMMM MMMM MMMM MMMM");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        CompactControl cc = CompactionScannerTest.kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        long[] start = {8};
+        assertEquals(4, c.isolate_freepages_block(cc, start, 12, cc.freepages, 1, true));
+        assertEquals(List.of(8L), List.copyOf(cc.freepages.get(2)));
+        assertEquals(4, cc.nr_freepages);
+        assertEquals(4, free(m), "__isolate_free_page(): the order-0 min watermark (0) + 4 is met by 8 free pages");
+        cc.nr_migratepages = 2;
+        assertEquals(8, c.compaction_alloc(cc, 0));
+        assertEquals(List.of(9L), List.copyOf(cc.freepages.get(0)));
+        assertEquals(List.of(10L), List.copyOf(cc.freepages.get(1)));
+        assertTrue(cc.freepages.get(2).isEmpty());
+        assertEquals(0, m.mem().order[m.mem().idx(9)]);
+        assertEquals(1, m.mem().order[m.mem().idx(10)], "set_page_private(&freepage[size], start_order)");
+        assertEquals(3, cc.nr_freepages);
+        assertEquals(1, cc.nr_migratepages);
+        assertEquals(1, CompactionScannerTest.refs(m, 8), "post_alloc_hook(): a page with one reference");
+        // the next one comes from order 0: 9, nothing split
+        assertEquals(9, c.compaction_alloc(cc, 1));
+        assertEquals(2, cc.nr_freepages);
+        assertEquals(0, cc.nr_migratepages);
+
+        z.compactCachedFreePfn = 4;
+        long warnings = m.warnings().count();
+        assertEquals(SlowpathHooks.COMPACT_COMPLETE, c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE));
+        assertEquals(0, cc.nr_freepages);
+        assertTrue(cc.freepages.get(1).isEmpty());
+        assertEquals(6, free(m), "10 and 11 back in the buddy allocator");
+        assertEquals(8, z.compactCachedFreePfn, "moved up to the highest released block's pageblock");
+        assertEquals(warnings, m.warnings().count());
+    }
+
+    /** compact_zone()'s out: a cached free pfn above the released pages' pageblock is not moved down. */
+    @Test
+    void theEpilogueNeverMovesTheCachedFreePfnDown() {
+        Machine m = layout("MMMM M.M. .... M.M. MMMM MMMM MMMM MMMM");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        CompactControl cc = CompactionScannerTest.kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        c.isolate_freepages_block(cc, new long[] {8}, 12, cc.freepages, 1, true);
+        z.compactCachedFreePfn = 20;
+        c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
+        assertEquals(20, z.compactCachedFreePfn);
+        assertEquals(8, free(m));
+        z.compactCachedFreePfn = 8;
+        c.isolate_freepages_block(cc, new long[] {8}, 12, cc.freepages, 1, true);
+        c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
+        assertEquals(8, z.compactCachedFreePfn);
+    }
+
+    /**
+     * compact_zone()'s out keeps the kernel's debug checks as warnings: VM_BUG_ON(free_pfn == 0)
+     * when the highest released page is pfn 0, and VM_BUG_ON(!list_empty(&amp;cc-&gt;migratepages))
+     * when a folio is still on the migration list.
+     */
+    @Test
+    void theEpilogueWarnsWhereTheKernelHasVmBugOn() {
+        Machine m = layout(".MMM M.M. M.M. MMMM MMMM MMMM MMMM MMMM");
+        Compaction c = m.compaction();
+        CompactControl cc = CompactionScannerTest.kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        c.isolate_freepages_block(cc, new long[] {0}, 4, cc.freepages, 1, true);
+        assertEquals(1, cc.nr_freepages);
+        long w = m.warnings().count();
+        c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
+        assertEquals(w + 1, m.warnings().count());
+        assertTrue(m.warnings().messages().get((int) w).contains("free_pfn == 0"));
+        assertEquals(5, free(m));
+
+        cc.migratepages.add(5L);
+        c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
+        assertEquals(w + 2, m.warnings().count());
+        assertTrue(m.warnings().messages().get((int) w + 1).contains("0x5"));
+        cc.migratepages.clear();
+        c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
+        assertEquals(w + 2, m.warnings().count(), "nothing left: no warning");
+    }
 }
