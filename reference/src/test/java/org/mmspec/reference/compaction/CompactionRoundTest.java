@@ -8,12 +8,15 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mmspec.reference.Machine;
+import org.mmspec.reference.alloc.CaptureControl;
 import org.mmspec.reference.alloc.Gfp;
 import org.mmspec.reference.alloc.KnownBug;
 import org.mmspec.reference.alloc.SlowpathHooks;
+import org.mmspec.reference.alloc.Watermarks;
 import org.mmspec.reference.alloc.Zone;
 import org.mmspec.reference.migrate.Contention;
 import org.mmspec.reference.migrate.MigrateMode;
+import org.mmspec.reference.page.MemMap;
 
 /**
  * compact_zone()'s loop body when migration fails (mm/compaction.c v6.18, compact_zone()):
@@ -226,5 +229,68 @@ class CompactionRoundTest {
         cc.migratepages.clear();
         c.compact_zone_out(cc, SlowpathHooks.COMPACT_COMPLETE);
         assertEquals(w + 2, m.warnings().count(), "nothing left: no warning");
+    }
+
+    /**
+     * compact_zone(): migrate_pages() returns -ENOMEM when compaction_alloc() finds no
+     * destination; with the scanners apart that ends the run with COMPACT_CONTENDED ("goto out"),
+     * the isolated folios put back. Here the min watermark is raised after the run has started, so
+     * __isolate_free_page() refuses the first free page the free scanner meets (29, in pageblock 7):
+     * isolate_freepages_block() stops there, isolate_freepages() stops early ("isolation failed
+     * early"), free_pfn 29 is still three pageblocks above migrate_pfn 4.
+     */
+    @Test
+    void noDestinationWithTheScannersApartEndsTheRunContended() {
+        Machine m = layout("M.M. M.M. M.M. M.M. M.M. M.M. M.M. M.M.");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedFreePfn = 28;
+        CompactControl cc = CompactionScannerTest.kcompactd(m, MigrateMode.MIGRATE_SYNC_LIGHT);
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+        assertTrue(cc.whole_zone);
+        assertEquals(28, cc.free_pfn);
+        z.watermark[Watermarks.WMARK_MIN] = 100;
+        assertEquals(SlowpathHooks.COMPACT_CONTENDED, c.compact_zone_round(cc, null));
+        assertEquals(SlowpathHooks.COMPACT_CONTENDED, cc.result);
+        assertEquals(1, c.events.results[SlowpathHooks.COMPACT_CONTENDED]);
+        assertEquals(4, cc.migrate_pfn);
+        assertEquals(29, cc.free_pfn);
+        assertFalse(c.compact_scanners_met(cc));
+        assertTrue(cc.moved.isEmpty());
+        assertTrue(cc.migratepages.isEmpty());
+        assertTrue(CompactionScannerTest.onLru(m, 0) && CompactionScannerTest.onLru(m, 2), "put back");
+        assertEquals(1, CompactionScannerTest.refs(m, 0));
+        assertEquals(16, free(m));
+        assertEquals(0, c.events.rescans, "-ENOMEM: no rescan");
+    }
+
+    /**
+     * compact_zone(): "Stop if a page has been captured": with capture_control installed (as
+     * compact_zone_order() does) the migration of pageblock 0 frees 0 next to the free 1, and
+     * compaction_capture() (mm/page_alloc.c) hands the order-1 block to the compactor: the round
+     * ends the run with COMPACT_SUCCESS at once, without compact_finished().
+     */
+    @Test
+    void aCapturedBlockEndsTheRoundWithSuccess() {
+        Machine m = CompactionDirectTest.capturable();
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedFreePfn = 12;
+        CompactControl cc = new CompactControl(z, 1, Gfp.GFP_HIGHUSER_MOVABLE, 0, z.idx, MigrateMode.MIGRATE_SYNC_LIGHT,
+                true, true, true, false, true, 5);
+        CaptureControl capc = new CaptureControl(z, 1, Gfp.gfpMigratetype(Gfp.GFP_HIGHUSER_MOVABLE, false));
+        m.pageAlloc().setCaptureControl(capc);
+        try {
+            assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+            assertEquals(0, cc.migrate_pfn);
+            assertEquals(SlowpathHooks.COMPACT_SUCCESS, c.compact_zone_round(cc, capc));
+        } finally {
+            m.pageAlloc().setCaptureControl(null);
+        }
+        assertTrue(capc.page != MemMap.NIL);
+        assertTrue(cc.captured);
+        assertEquals(1, cc.rounds);
+        assertEquals(SlowpathHooks.COMPACT_SUCCESS, cc.result);
+        assertEquals(0, cc.nr_freepages, "the epilogue released what was left");
     }
 }
