@@ -84,6 +84,14 @@ class CompactionRoundTest {
         assertEquals(List.of(5L, 6L), movedSrc);
         assertEquals(0, cc.migratepages.size());
         assertEquals(0, cc.nr_migratepages);
+        assertEquals(1, c.events.rounds);
+        // check_drain: last_migrated_pfn = pageblock_start_pfn(6 - 1) = 4 from the rescan's
+        // isolation, below block_start_pfn(migrate_pfn 8, 1) = 8: forgotten
+        assertEquals(8, cc.migrate_pfn);
+        assertEquals(0, cc.last_migrated_pfn);
+        // __compact_finished(): 6 vacated next to the free 7 makes a free order-1 block in a
+        // movable pageblock: COMPACT_SUCCESS, and compact_zone()'s out releases what is left
+        assertEquals(SlowpathHooks.COMPACT_SUCCESS, cc.result);
         // compaction_free(): the destination handed out for 4 went back on cc->freepages and is
         // counted; what compaction_alloc() handed out is not.
         long onLists = 0;
@@ -96,10 +104,8 @@ class CompactionRoundTest {
         assertEquals(0, cc.nr_freepages);
         assertEquals(25, cc.free_pfn);
         assertEquals(List.of(24L, 28L), cc.moved.stream().map(mv -> mv[1]).sorted().toList());
-        // the run's end (compact_zone_out()) gives every isolated free page back: the zone has as
-        // many free pages as before, two of them now at the two vacated sources
-        for (int i = 0; i < 20 && cc.result < 0; i++) c.compact_zone_round(cc, null);
-        assertTrue(cc.result >= 0, "the run ended");
+        // the run's end gives every isolated free page back: the zone has as many free pages as
+        // before, two of them now at the two vacated sources
         assertEquals(freeBefore, free(m));
     }
 
@@ -292,5 +298,85 @@ class CompactionRoundTest {
         assertEquals(1, cc.rounds);
         assertEquals(SlowpathHooks.COMPACT_SUCCESS, cc.result);
         assertEquals(0, cc.nr_freepages, "the epilogue released what was left");
+    }
+
+    /**
+     * The set-up of {@link #anAsyncFailureInsideAPageblockRescansTheRestOfIt}, with skip hints
+     * ignored or not, and the round started: 4 and 5 isolated, 4 failing on its lock.
+     */
+    static CompactControl lockedFailureRound(Machine m, boolean ignoreSkipHint, long lastMigratedPfn) {
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedMigratePfn[0] = 4;
+        z.compactCachedMigratePfn[1] = 4;
+        z.compactCachedFreePfn = 28;
+        CompactControl cc = new CompactControl(z, 1, Gfp.GFP_HIGHUSER_MOVABLE, 0, z.idx, MigrateMode.MIGRATE_ASYNC,
+                ignoreSkipHint, false, true, false, false, 5);
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+        assertEquals(4, cc.migrate_pfn);
+        cc.last_migrated_pfn = lastMigratedPfn;
+        m.migrate().setContention(new Contention(4, -1));
+        c.compact_zone_round(cc, null);
+        m.migrate().setContention(Contention.NONE);
+        return cc;
+    }
+
+    /**
+     * compact_zone(): no rescan when skip hints are ignored ("!cc->ignore_skip_hint"), nor when
+     * the round already finishes its pageblock (last_migrated_pfn in the pageblock the round
+     * starts in: "finish_pageblock = true" before the scan): the failed folio is put back and the
+     * scanner stays at 6, inside pageblock 1.
+     */
+    @Test
+    void noRescanWhenSkipHintsAreIgnoredOrThePageblockIsAlreadyBeingFinished() {
+        Machine m = layout("M.M. MMM. .M.M .M.M .M.M .M.M .M.M .M.M");
+        CompactControl cc = lockedFailureRound(m, true, 0);
+        assertEquals(0, m.compaction().events.rescans);
+        assertFalse(cc.finish_pageblock);
+        assertEquals(List.of(4L, 5L), cc.isolatedThisRound.stream().sorted().toList());
+        assertEquals(6, cc.migrate_pfn);
+        assertTrue(CompactionScannerTest.onLru(m, 4));
+
+        Machine m2 = layout("M.M. MMM. .M.M .M.M .M.M .M.M .M.M .M.M");
+        CompactControl cc2 = lockedFailureRound(m2, false, 4);
+        assertEquals(0, m2.compaction().events.rescans);
+        assertTrue(cc2.finish_pageblock, "pageblock_start_pfn(4) == pageblock_start_pfn(4)");
+        assertEquals(List.of(4L, 5L), cc2.isolatedThisRound.stream().sorted().toList());
+        assertEquals(6, cc2.migrate_pfn);
+
+        Machine m3 = layout("M.M. MMM. .M.M .M.M .M.M .M.M .M.M .M.M");
+        CompactControl cc3 = lockedFailureRound(m3, false, 0);
+        assertEquals(1, m3.compaction().events.rescans, "the control case");
+        assertEquals(8, cc3.migrate_pfn);
+    }
+
+    /**
+     * compact_zone()'s check_drain: with cc-&gt;order &gt; 0 and a last_migrated_pfn, it is
+     * forgotten ("No more flushing until we migrate again") only when it lies below
+     * block_start_pfn(migrate_pfn, order), strictly. Order 3, the scanner at 8 in a free pageblock
+     * (8-11): isolate_migratepages() isolates nothing (ISOLATE_NONE, "goto check_drain"), the
+     * scanner ends at 12, block_start_pfn(12, 3) = 8: a last_migrated_pfn of 8 is kept, one of 4
+     * is cleared. (compaction_suit_allocation_order(): 18 free pages &gt; compact_gap(3) = 16, no
+     * free block of order 3.)
+     */
+    @Test
+    void checkDrainForgetsTheLastMigratedPfnOnlyBelowTheCurrentOrderBlock() {
+        for (long last : new long[] {8, 4}) {
+            Machine m = layout("M.M. M.M. .... M.M. M.M. M.M. M.M. M.M.");
+            Compaction c = m.compaction();
+            Zone z = CompactionScannerTest.zone(m);
+            z.compactCachedMigratePfn[0] = 8;
+            z.compactCachedMigratePfn[1] = 8;
+            z.compactCachedFreePfn = 28;
+            CompactControl cc = c.newControl(z, 3, MigrateMode.MIGRATE_SYNC_LIGHT);
+            assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+            assertEquals(8, cc.migrate_pfn);
+            cc.last_migrated_pfn = last;
+            assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_round(cc, null));
+            assertEquals(1, c.events.rounds);
+            assertTrue(cc.isolatedThisRound.isEmpty());
+            assertEquals(12, cc.migrate_pfn);
+            assertEquals(last == 8 ? 8 : 0, cc.last_migrated_pfn, "last_migrated_pfn " + last);
+        }
     }
 }
