@@ -379,4 +379,61 @@ class CompactionRoundTest {
             assertEquals(last == 8 ? 8 : 0, cc.last_migrated_pfn, "last_migrated_pfn " + last);
         }
     }
+
+    /**
+     * Each round reports its own isolations and moves (the model's per-round record of
+     * compact_zone()'s loop body): order 3, round 1 isolates and migrates 0, 1 and 3 (pageblock 0
+     * becomes a free order-2 block, no order-3 block yet: COMPACT_CONTINUE); round 2 isolates 4
+     * and 6 of pageblock 1, whose migration frees 0-7 as an order-3 block: COMPACT_SUCCESS
+     * (__compact_finished()). (18 free pages &gt; compact_gap(3) = 16.)
+     */
+    @Test
+    void eachRoundRecordsOnlyItsOwnIsolationsAndMoves() {
+        Machine m = layout("MM.M M.M. .... M.M. .M.M .M.M .M.M .M.M");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedFreePfn = 28;
+        CompactControl cc = c.newControl(z, 3, MigrateMode.MIGRATE_SYNC_LIGHT);
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_round(cc, null));
+        assertEquals(List.of(0L, 1L, 3L), cc.isolatedThisRound.stream().sorted().toList());
+        assertEquals(List.of(0L, 1L, 3L), cc.moved.stream().map(mv -> mv[0]).sorted().toList());
+        assertEquals(SlowpathHooks.COMPACT_SUCCESS, c.compact_zone_round(cc, null));
+        assertEquals(List.of(4L, 6L), cc.isolatedThisRound.stream().sorted().toList());
+        assertEquals(List.of(4L, 6L), cc.moved.stream().map(mv -> mv[0]).sorted().toList());
+        assertEquals(2, c.events.rounds);
+        assertEquals(2, cc.rounds);
+    }
+
+    /**
+     * compact_zone(): ISOLATE_ABORT puts the isolated folios back, zeroes nr_migratepages and
+     * ends the run COMPACT_CONTENDED. isolate_migratepages_block() aborts with -EAGAIN when
+     * too_many_isolated() holds and folios are already isolated ("if (cc->nr_migratepages)
+     * return -EAGAIN"): here pageblock 0's three folios are isolated first (as an earlier pass
+     * would leave them), so with __GFP_FS the limit is ((12 pages left on the LRU) &gt;&gt; 3) / 2 = 0 &lt; 3.
+     */
+    @Test
+    void anAbortedIsolationPutsTheFoliosBackAndEndsContended() {
+        Machine m = layout("MM.M M.M. .... M.M. .M.M .M.M .M.M .M.M");
+        Compaction c = m.compaction();
+        Zone z = CompactionScannerTest.zone(m);
+        z.compactCachedFreePfn = 28;
+        CompactControl cc = c.newControl(z, 3, MigrateMode.MIGRATE_SYNC_LIGHT);
+        assertEquals(SlowpathHooks.COMPACT_CONTINUE, c.compact_zone_begin(cc));
+        c.isolate_migratepages_block(cc, 0, 4, 0);
+        assertEquals(3, cc.nr_migratepages);
+        assertFalse(CompactionScannerTest.onLru(m, 0));
+        cc.migrate_pfn = 4;
+        assertTrue(c.too_many_isolated(cc));
+        assertEquals(SlowpathHooks.COMPACT_CONTENDED, c.compact_zone_round(cc, null));
+        assertEquals(SlowpathHooks.COMPACT_CONTENDED, cc.result);
+        assertEquals(0, cc.nr_migratepages);
+        assertTrue(cc.migratepages.isEmpty());
+        for (long pfn : new long[] {0, 1, 3}) {
+            assertTrue(CompactionScannerTest.onLru(m, pfn), "put back: " + pfn);
+            assertEquals(1, CompactionScannerTest.refs(m, pfn));
+        }
+        assertTrue(cc.moved.isEmpty());
+        assertEquals(0, m.warnings().count(), m.warnings().messages().toString());
+    }
 }
