@@ -336,6 +336,15 @@ class CompactionRoundTest {
         assertEquals(List.of(4L, 5L), cc.isolatedThisRound.stream().sorted().toList());
         assertEquals(6, cc.migrate_pfn);
         assertTrue(CompactionScannerTest.onLru(m, 4));
+        // compaction_free(): the destination last handed out for 4 is back on cc->freepages[0],
+        // its reference dropped (folio_put_testzero()), held there as an isolated free page
+        assertEquals(-1, cc.result, "the run goes on: no free order-1 block yet");
+        assertEquals(1, cc.nr_freepages);
+        assertEquals(1, cc.freepages.get(0).size());
+        int back = m.mem().idx(cc.freepages.get(0).peekFirst());
+        assertEquals(0, m.mem().refcount[back]);
+        assertTrue((m.mem().flags[back] & org.mmspec.reference.page.PageFlags.MODEL_COMPACT_FREE) != 0);
+        assertEquals(0, m.mem().flags[back] & org.mmspec.reference.page.PageFlags.MODEL_ALLOC_HEAD);
 
         Machine m2 = layout("M.M. MMM. .M.M .M.M .M.M .M.M .M.M .M.M");
         CompactControl cc2 = lockedFailureRound(m2, false, 4);
