@@ -605,6 +605,69 @@ class ScanCountTest {
         }
     }
 
+    /**
+     * mm/vmscan.c, shrink_lruvec(): a direct reclaimer at DEF_PRIORITY (proportional_reclaim)
+     * scans its targets in full even once nr_to_reclaim is met; kswapd at the same priority
+     * stops. Targets at DEF_PRIORITY are size &gt;&gt; 12, so the zone's NR_ZONE_INACTIVE_FILE
+     * (what lruvec_lru_size() reads) is set to 33 &lt;&lt; 12 over a list of 40 clean folios:
+     * target 33 (no swap: SCAN_FILE). Direct: 32 then 1: 33 reclaimed. kswapd: 32 &gt;= 1 with
+     * nothing left of anon: break, 32.
+     */
+    @Test
+    void proportionalReclaimScansTheWholeTargetAtDefPriority() {
+        for (boolean kswapd : new boolean[] {false, true}) {
+            Machine m = ShrinkListTest.big(SwapConfig.NONE);
+            files(m, 1, 40);
+            Reclaim rc = m.reclaim();
+            rc.lruvec().zoneLruSize[NORMAL][IF] = 33L << 12;
+            Vmscan.ScanControl sc = ShrinkListTest.directSc();
+            sc.kswapd = kswapd;
+            sc.nr_to_reclaim = 1;
+            rc.vmscan.shrink_lruvec(sc);
+            assertEquals(kswapd ? 32 : 33, sc.nr_reclaimed, "kswapd " + kswapd);
+            assertEquals(40 - sc.nr_reclaimed, rc.lruvec().size(IF));
+        }
+    }
+
+    /**
+     * mm/vmscan.c, lruvec_lru_size(): only managed zones up to the index count
+     * (for_each_managed_zone_pgdat()); ZONE_DMA is not present in these machines.
+     */
+    @Test
+    void lruvecLruSizeCountsManagedZonesUpToTheIndex() {
+        Machine m = ShrinkListTest.big(SwapConfig.NONE);
+        files(m, 1, 5);
+        Vmscan v = m.reclaim().vmscan;
+        Lruvec l = m.reclaim().lruvec();
+        l.zoneLruSize[ZoneType.DMA.idx()][IF] = 100; // an unmanaged zone: never counted
+        assertEquals(0, v.lruvec_lru_size(IF, ZoneType.DMA32.idx()));
+        assertEquals(5, v.lruvec_lru_size(IF, NORMAL));
+        assertEquals(5, v.lruvec_lru_size(IF, ZoneType.MAX_NR_ZONES - 1));
+        l.zoneLruSize[ZoneType.DMA.idx()][IF] = 0;
+    }
+
+    /**
+     * mm/vmscan.c, update_reclaim_active() around balance_pgdat(): ZONE_RECLAIM_ACTIVE is set on
+     * the managed zones up to highest_zoneidx while kswapd reclaims and cleared when it is done;
+     * zones above the index or not managed are not touched. A balanced node goes straight out:
+     * the flag is cleared again.
+     */
+    @Test
+    void reclaimActiveIsClearedOnTheManagedZonesUpToTheIndex() {
+        Machine m = ShrinkListTest.big(SwapConfig.NONE);
+        Zone dma = m.node().zones[ZoneType.DMA.idx()];
+        Zone normal = m.zone(ZoneType.NORMAL);
+        Zone movable = m.node().zones[ZoneType.MOVABLE.idx()];
+        assertFalse(dma.managed());
+        dma.flags |= Zone.ZONE_RECLAIM_ACTIVE;
+        normal.flags |= Zone.ZONE_RECLAIM_ACTIVE;
+        movable.flags |= Zone.ZONE_RECLAIM_ACTIVE;
+        m.reclaim().vmscan.balance_pgdat(0, NORMAL);
+        assertEquals(0, normal.flags & Zone.ZONE_RECLAIM_ACTIVE);
+        assertEquals(Zone.ZONE_RECLAIM_ACTIVE, dma.flags & Zone.ZONE_RECLAIM_ACTIVE, "not managed");
+        assertEquals(Zone.ZONE_RECLAIM_ACTIVE, movable.flags & Zone.ZONE_RECLAIM_ACTIVE, "above highest_zoneidx");
+    }
+
     static void noWarnings(Machine m) {
         ReclaimTest.noWarnings(m);
     }

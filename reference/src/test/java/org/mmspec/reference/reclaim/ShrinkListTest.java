@@ -414,6 +414,48 @@ class ShrinkListTest {
         assertEquals(0, rc.lruvec().size(Lruvec.LRU_INACTIVE_FILE));
     }
 
+    /**
+     * mm/vmscan.c, shrink_folio_list()'s VM_BUG_ON_FOLIOs (reported as warnings): a folio that
+     * reaches it active (twice when it is then activated), and one going back that is PG_lru or
+     * unevictable. stat-&gt;nr_activate[] counts activations by type (folio_is_file_lru()).
+     */
+    @Test
+    void shrinkFolioListChecksItsFolios() {
+        Machine m = big(SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        long b = written(m, 2); // dirty: activated
+        long u = written(m, 3); // dirty, and made unevictable below: kept? activated, then the putback check
+        ArrayDeque<Integer> list = new ArrayDeque<>();
+        rc.vmscan.isolate_lru_folios(32, list, directSc(), Lruvec.LRU_INACTIVE_FILE);
+        m.mem().flags[idx(m, b)] |= PageFlags.PG_active;
+        Vmscan.ReclaimStat stat = new Vmscan.ReclaimStat();
+        rc.vmscan.shrink_folio_list(list, directSc(), stat, false, Lruvec.LRU_INACTIVE_FILE);
+        assertEquals(2, rc.warnings().count(), "B: active on entry, active at activate_locked: " + rc.warnings().messages());
+        assertArrayEquals(new long[] {0, 2}, stat.nr_activate);
+        assertEquals(2, stat.nr_dirty);
+        assertEquals(2, stat.nr_unqueued_dirty);
+        // put one back unevictable: the keep path's check
+        int up = idx(m, u);
+        m.mem().flags[up] &= ~PageFlags.PG_active;
+        m.mem().flags[up] |= PageFlags.PG_unevictable;
+        ArrayDeque<Integer> one = new ArrayDeque<>();
+        for (int p : list) if (p == up) one.add(p);
+        list.remove(up);
+        rc.vmscan.shrink_folio_list(one, directSc(), new Vmscan.ReclaimStat(), false, Lruvec.LRU_INACTIVE_FILE);
+        assertEquals(3, rc.warnings().count(), rc.warnings().messages().toString());
+        // an anonymous folio activated counts in nr_activate[0]
+        Machine a = big(SwapConfig.of(65, true));
+        Rmap r = a.rmap();
+        r.mmap(1, 0x100, 1);
+        r.access(1, 0x100, true, 1);
+        a.mem().flags[a.mem().idx(r.access(1, 0x100, false, 0).pfn())] |= PageFlags.PG_referenced;
+        ArrayDeque<Integer> al = new ArrayDeque<>();
+        a.reclaim().vmscan.isolate_lru_folios(32, al, directSc(), Lruvec.LRU_INACTIVE_ANON);
+        Vmscan.ReclaimStat as = new Vmscan.ReclaimStat();
+        a.reclaim().vmscan.shrink_folio_list(al, directSc(), as, false, Lruvec.LRU_INACTIVE_ANON);
+        assertArrayEquals(new long[] {1, 0}, as.nr_activate);
+    }
+
     // ------------------------------------------------------------------ the anon LRU
 
     /**
@@ -476,6 +518,10 @@ class ShrinkListTest {
         assertEquals(1, rc.si.total_swap_pages() - rc.si.get_nr_swap_pages(), "the PTE's swap entry holds the slot");
         assertEquals(7, r.peek(1, 0x100));
         assertEquals(0, sc.nrDirty, "anonymous folios are not the flushers' business");
+        assertEquals(1, sc.nrTaken);
+        assertEquals(0, sc.nrFileTaken);
+        assertEquals(1, rc.stats.pgscanAnon);
+        assertEquals(0, rc.stats.pgscanFile + rc.stats.pgstealFile);
         assertEquals(0, rc.lruvec().total());
         assertFalse(has(m, p, PageFlags.PG_lru));
         noWarnings(m);
