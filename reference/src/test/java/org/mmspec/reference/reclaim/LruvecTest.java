@@ -302,9 +302,11 @@ class LruvecTest {
             rc.swap.folio_rotate_reclaimable(mem.idx(p[1]));
             mem.flags[mem.idx(p[1])] &= ~bl;
         }
+        assertEquals(1, rc.stats.folioRotateReclaimable, "locked, dirty or unevictable: not queued");
         assertTrue(l.folio_isolate_lru(p[1]));
         rc.swap.folio_rotate_reclaimable(mem.idx(p[1]));
         assertEquals(1, rc.stats.pgrotated);
+        assertEquals(1, rc.stats.folioRotateReclaimable, "off the LRU: not queued");
         assertEquals(List.of(mem.idx(p[0]), mem.idx(p[2])), l.pages(IF));
         // lru_move_tail() of an unevictable folio: nothing
         mem.flags[mem.idx(p[0])] |= PageFlags.PG_unevictable;
@@ -339,10 +341,11 @@ class LruvecTest {
         // the unevictable list does not count towards lrusize
         ScanCountTest.unevictable(m, ScanCountTest.files(m, 9, 1)[0]);
         l.anonCost = 0;
-        l.fileCost = 24;
+        l.fileCost = 30;
         rc.swap.lru_note_cost(true, 0, 0);
+        assertEquals(30, l.fileCost, "no cost: no decay either, though 30 > 24");
         rc.swap.lru_note_cost_refault(m.mem().idx(ScanCountTest.files(m, 8, 1)[0])); // lrusize now 97: a quarter 24
-        assertEquals((24 + 32) / 2, l.fileCost);
+        assertEquals((30 + 32) / 2, l.fileCost);
         assertEquals(0, l.anonCost);
     }
 

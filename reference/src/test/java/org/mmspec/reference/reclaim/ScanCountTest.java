@@ -212,6 +212,12 @@ class ScanCountTest {
         l.nrPages[IF] = 65535;
         l.nrPages[AF] = 196609;
         assertTrue(v.inactive_is_low(IF));
+        // 4 GiB: ratio int_sqrt(40) = 6: 200000 * 6 < 1000000 is false
+        l.nrPages[IF] = 200000;
+        l.nrPages[AF] = 1000000;
+        assertFalse(v.inactive_is_low(IF));
+        l.nrPages[IF] = 166666;
+        assertTrue(v.inactive_is_low(IF), "999996 < 1000000");
         // just below 1 GiB: ratio 1
         l.nrPages[IF] = 100000;
         l.nrPages[AF] = 162143;
@@ -554,11 +560,13 @@ class ScanCountTest {
      * suitable and the inactive lists hold more than compact_gap(order). Here memory is filled
      * with clean page cache, so the first pass (32 pages) is not enough and it continues; it
      * stops as soon as the stop conditions hold. Without __GFP_IO, or at order 0, one pass; for
-     * order 2 whose watermark is already met, one pass; a pass that reclaims nothing ends it.
+     * order 2 whose watermark is already met, one pass; a pass that reclaims nothing ends it; and
+     * with an order-4 block free all along (variant 5: nothing taken by GFP_ATOMIC), one pass
+     * meets the watermark before compaction would be suitable.
      */
     @Test
     void reclaimCompactionContinuesUntilCompactionCouldRun() {
-        for (int variant = 0; variant < 5; variant++) {
+        for (int variant = 0; variant < 6; variant++) {
             Machine m = ReclaimTest.machine(256, SwapConfig.NONE);
             Reclaim rc = m.reclaim();
             Zone z = m.zone(ZoneType.NORMAL);
@@ -569,7 +577,7 @@ class ScanCountTest {
                 if (variant != 4) rc.fileRead(1, i);
                 rc.fileWrite(2, i, 1);
             }
-            while (m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), NORMAL, 0)) {
+            while (variant != 5 && m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), NORMAL, 0)) {
                 assertTrue(m.allocPages(Gfp.GFP_ATOMIC, 0) >= 0);
             }
             Vmscan.ScanControl sc = ShrinkListTest.directSc();
@@ -578,8 +586,8 @@ class ScanCountTest {
             if (variant == 1) sc.gfp_mask = Gfp.GFP_KERNEL & ~(Gfp.__GFP_IO | Gfp.__GFP_FS);
             if (variant == 3) sc.order = 0;
             int o = sc.order;
-            assertFalse(m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), sc.reclaim_idx, 0),
-                    "no free order-4 block at the min watermark to start with");
+            assertEquals(variant == 5, m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), sc.reclaim_idx, 0),
+                    "a free order-4 block at the min watermark to start with: only variant 5");
             rc.vmscan.shrink_node(sc);
             if (variant == 0) {
                 // free 27, min 4, low 29, no order-4 block: pass 1 reclaims 32 (scanning 64: the
@@ -596,6 +604,14 @@ class ScanCountTest {
                 // already meet the min watermark for it: "Allocation can already succeed", one pass
                 assertTrue(m.pageAlloc().zone_watermark_ok(z, o, z.minWmarkPages(), sc.reclaim_idx, 0));
                 assertEquals(32, sc.nr_reclaimed);
+            } else if (variant == 5) {
+                // an order-4 block was free all along: after one pass the watermark is met, though
+                // compaction would not be suitable yet: zone_watermark_ok() alone stops it
+                // free 28 with one order-4 block; after the pass 60 < 61: not suitable
+                assertEquals(32, sc.nr_reclaimed);
+                assertEquals(28 + 32, z.nrFreePages);
+                assertTrue(m.pageAlloc().zone_watermark_ok(z, o, z.minWmarkPages(), sc.reclaim_idx, 0));
+                assertFalse(rc.vmscan.compaction_suitable(z, o, z.minWmarkPages(), sc.reclaim_idx));
             } else if (variant == 4) {
                 // only dirty folios: a pass that reclaims nothing ends it ("if (!nr_reclaimed) return false")
                 assertEquals(0, sc.nr_reclaimed);

@@ -136,6 +136,8 @@ class ShrinkListTest {
         assertEquals(0, rc.stats.pgstealKswapd + rc.stats.pgstealAnon);
         assertEquals(2, rc.stats.pgactivate);
         assertEquals(1, rc.stats.folioRefReclaimClean);
+        assertEquals(1, rc.stats.dirtyFileActivated, "B: folio_set_reclaim(), activate_locked");
+        assertEquals(1, rc.stats.writebackActivated, "C");
         assertEquals(2, rc.stats.folioRefReclaim, "B and E; C never reaches folio_check_references()");
         assertEquals(List.of(), pages(m, Lruvec.LRU_INACTIVE_FILE));
         assertEquals(List.of(idx(m, c), idx(m, b)), pages(m, Lruvec.LRU_ACTIVE_FILE));
@@ -256,6 +258,27 @@ class ShrinkListTest {
         assertEquals(1, rc.stats.pgactivate);
         assertEquals(2, sc.nrUnqueuedDirty);
         assertEquals(2, sc.nrDirty);
+        noWarnings(m);
+    }
+
+    /**
+     * mm/vmscan.c, shrink_folio_list(): kswapd with a dirty file folio marked PG_reclaim but
+     * without PGDAT_DIRTY still leaves it to the flusher (folio_set_reclaim(), activate_locked),
+     * even when its references say FOLIOREF_RECLAIM_CLEAN (which would otherwise keep it).
+     */
+    @Test
+    void kswapdWithoutPgdatDirtyLeavesDirtyFoliosToTheFlusher() {
+        Machine m = big(SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        long f = readOnce(m, 5);
+        rc.fileWrite(5, 0, 9);
+        m.mem().flags[idx(m, f)] |= PageFlags.PG_reclaim;
+        Vmscan.ScanControl sc = directSc();
+        sc.kswapd = true;
+        assertEquals(0, rc.vmscan.shrink_inactive_list(32, sc, Lruvec.LRU_INACTIVE_FILE));
+        assertEquals(1, rc.stats.folioRefReclaimClean);
+        assertTrue(has(m, f, PageFlags.PG_active));
+        assertEquals(1, rc.stats.dirtyFileActivated);
         noWarnings(m);
     }
 
@@ -446,14 +469,16 @@ class ShrinkListTest {
         // an anonymous folio activated counts in nr_activate[0]
         Machine a = big(SwapConfig.of(65, true));
         Rmap r = a.rmap();
-        r.mmap(1, 0x100, 1);
+        r.mmap(1, 0x100, 2);
         r.access(1, 0x100, true, 1);
         a.mem().flags[a.mem().idx(r.access(1, 0x100, false, 0).pfn())] |= PageFlags.PG_referenced;
+        r.access(1, 0x101, true, 2); // young, no PG_referenced: FOLIOREF_KEEP
         ArrayDeque<Integer> al = new ArrayDeque<>();
         a.reclaim().vmscan.isolate_lru_folios(32, al, directSc(), Lruvec.LRU_INACTIVE_ANON);
         Vmscan.ReclaimStat as = new Vmscan.ReclaimStat();
         a.reclaim().vmscan.shrink_folio_list(al, directSc(), as, false, Lruvec.LRU_INACTIVE_ANON);
         assertArrayEquals(new long[] {1, 0}, as.nr_activate);
+        assertEquals(1, as.nr_ref_keep);
     }
 
     // ------------------------------------------------------------------ the anon LRU
