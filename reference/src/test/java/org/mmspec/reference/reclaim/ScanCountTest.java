@@ -447,7 +447,12 @@ class ScanCountTest {
         activate(m, a);
         Reclaim rc = m.reclaim();
         long age = rc.lruvec().nonresidentAge;
+        rc.trace().enable(true);
         rc.vmscan.shrink_active_list(32, ShrinkListTest.directSc(), AA);
+        assertEquals(3, rc.trace().moves().size());
+        for (ReclaimTrace.Move mv : rc.trace().moves()) {
+            assertEquals(new ReclaimTrace.Move(mv.pfn(), AA, IA, "direct reclaim: shrink_active_list"), mv);
+        }
         assertArrayEquals(new long[] {3, 0, 0, 0}, sizes(rc));
         assertEquals(3, rc.stats.pgdeactivate);
         assertEquals(3, rc.stats.pgrefill);
@@ -476,8 +481,9 @@ class ScanCountTest {
         sc.priority = 0;
         sc.nrTaken = 7; // stale counts from an earlier round
         sc.nrDirty = 5;
+        sc.nr_reclaimed = 5; // earlier rounds' progress: "reclaimable" is this node's progress only
         rc.vmscan.shrink_node(sc);
-        assertEquals(0, sc.nr_reclaimed);
+        assertEquals(5, sc.nr_reclaimed);
         assertEquals(2, sc.nrTaken);
         assertEquals(2, sc.nrWriteback);
         assertEquals(Vmscan.PGDAT_WRITEBACK, rc.pgdatFlags(), "not PGDAT_DIRTY: nothing unqueued dirty");
@@ -619,6 +625,68 @@ class ScanCountTest {
                 assertEquals(32, sc.nr_reclaimed, "variant " + variant + ": one pass");
             }
         }
+    }
+
+    /**
+     * mm/vmscan.c, should_continue_reclaim()'s last test: "inactive_lru_pages &gt;
+     * pages_for_compaction", strictly. 48 clean and 48 dirty page cache folios alternate in
+     * memory, anonymous memory (no swap: not reclaimable, and not counted) fills the rest, and
+     * GFP_ATOMIC takes single pages until no order-4 block meets the min watermark. An order-4
+     * direct reclaim at priority 0 scans 64 of the 96 inactive file folios (32 clean reclaimed,
+     * 32 dirty activated), leaving exactly 32 = compact_gap(4) inactive: with compaction not yet
+     * suitable and no order-4 block, it stops only because 32 &gt; 32 is false.
+     */
+    @Test
+    void reclaimCompactionStopsWhenTheInactiveListsAreAtTheGap() {
+        Machine m = ReclaimTest.machine(256, SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        Zone z = m.zone(ZoneType.NORMAL);
+        for (int i = 0; i < 48; i++) {
+            rc.fileRead(1, i);
+            rc.fileWrite(2, i, 1);
+        }
+        m.rmap().mmap(1, 0x1000, 256);
+        for (int i = 0; !rc.kswapdRunnable(); i++) m.rmap().access(1, 0x1000 + i, true, 1);
+        while (m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), NORMAL, 0)) {
+            assertTrue(m.allocPages(Gfp.GFP_ATOMIC, 0) >= 0);
+        }
+        assertEquals(96, rc.lruvec().size(IF));
+        long free = z.nrFreePages;
+        Vmscan.ScanControl sc = ShrinkListTest.directSc();
+        sc.priority = 0;
+        sc.order = 4;
+        rc.vmscan.shrink_node(sc);
+        assertEquals(32, sc.nr_reclaimed);
+        assertEquals(32, rc.lruvec().size(IF));
+        assertEquals(free + 32, z.nrFreePages);
+        assertFalse(rc.vmscan.compaction_suitable(z, 4, z.minWmarkPages(), NORMAL), "free " + z.nrFreePages);
+        assertFalse(m.pageAlloc().zone_watermark_ok(z, 4, z.minWmarkPages(), NORMAL, 0));
+    }
+
+    /**
+     * mm/vmscan.c, shrink_lruvec(): when both types have the same amount left (nr_file 28 ==
+     * nr_anon 28, not nr_file &gt; nr_anon) it is the file scan that stops and anon that is
+     * scaled. kswapd, priority 0 (SCAN_EQUAL), nr_to_reclaim 10, no deactivation: targets IA 60,
+     * AA 10, IF 60, AF 10; round 1 scans IA 32, IF 32 (AA and AF skipped, done); percentage =
+     * 28 * 100 / (60 + 10 + 1) = 39; IA: 60 * 61 / 100 = 36 minus 32: 4; AA: 6 minus 10: 0.
+     * Round 2: IA 4. PGSCAN_ANON 36, PGSCAN_FILE 32.
+     */
+    @Test
+    void aTieStopsFileAndScalesAnon() {
+        Machine m = ShrinkListTest.big(SwapConfig.of(65, true));
+        coldAnon(m, 0x100, 60);
+        activate(m, coldAnon(m, 0x200, 10));
+        files(m, 1, 60);
+        activate(m, files(m, 2, 10));
+        Reclaim rc = m.reclaim();
+        Vmscan.ScanControl sc = ShrinkListTest.directSc();
+        sc.kswapd = true;
+        sc.priority = 0;
+        sc.nr_to_reclaim = 10;
+        rc.vmscan.shrink_lruvec(sc);
+        assertEquals(36, rc.stats.pgscanAnon);
+        assertEquals(32, rc.stats.pgscanFile);
+        assertEquals(68, sc.nr_reclaimed);
     }
 
     /**

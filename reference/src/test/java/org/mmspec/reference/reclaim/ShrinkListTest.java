@@ -165,6 +165,9 @@ class ShrinkListTest {
         long toActive = rc.trace().moves().stream().filter(mv -> mv.to() == Lruvec.LRU_ACTIVE_FILE).count();
         long evicted = rc.trace().moves().stream().filter(mv -> mv.to() == -1).count();
         assertEquals(2, toActive, rc.trace().moves().toString());
+        for (ReclaimTrace.Move mv : rc.trace().moves()) {
+            assertEquals(mv.to() == -1 ? "direct reclaim: evicted" : "direct reclaim: shrink_inactive_list", mv.why());
+        }
         assertEquals(2, evicted, rc.trace().moves().toString());
         noWarnings(m);
     }
@@ -479,6 +482,50 @@ class ShrinkListTest {
         a.reclaim().vmscan.shrink_folio_list(al, directSc(), as, false, Lruvec.LRU_INACTIVE_ANON);
         assertArrayEquals(new long[] {1, 0}, as.nr_activate);
         assertEquals(1, as.nr_ref_keep);
+    }
+
+    /**
+     * mm/vmscan.c, may_enter_fs(): without __GFP_FS (GFP_NOFS) a swap cache folio may still be
+     * written when __GFP_IO is allowed, so an anonymous folio is swapped out and freed.
+     */
+    @Test
+    void gfpNofsStillSwapsOut() {
+        Machine m = big(SwapConfig.of(65, true));
+        Reclaim rc = m.reclaim();
+        Rmap r = m.rmap();
+        r.mmap(1, 0x100, 1);
+        r.access(1, 0x100, true, 7);
+        r.madvise_cold(1, 0x100);
+        Vmscan.ScanControl sc = directSc();
+        sc.gfp_mask = Gfp.GFP_NOFS;
+        assertEquals(1, rc.vmscan.shrink_inactive_list(32, sc, Lruvec.LRU_INACTIVE_ANON));
+        assertEquals(1, rc.stats.pswpout);
+        assertEquals(7, r.peek(1, 0x100));
+        noWarnings(m);
+    }
+
+    /**
+     * mm/vmscan.c, shrink_folio_list(): a clean folio whose __remove_mapping() fails (someone
+     * else holds a reference: folio_ref_freeze(2) fails) goes to keep_locked, not freed; and
+     * move_folios_to_lru() reports a folio that comes back with PG_lru (VM_BUG_ON_FOLIO).
+     */
+    @Test
+    void anExtraReferenceKeepsAFolioAndPgLruOnPutbackIsABug() {
+        Machine m = big(SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        long a = readOnce(m, 1);
+        m.mem().refcount[idx(m, a)]++; // a reader still holds it
+        assertEquals(0, rc.vmscan.shrink_inactive_list(32, directSc(), Lruvec.LRU_INACTIVE_FILE));
+        assertEquals(List.of(idx(m, a)), pages(m, Lruvec.LRU_INACTIVE_FILE));
+        assertTrue(rc.filemap().folios(1).containsKey(0L));
+        assertEquals(2, m.mem().refcount[idx(m, a)]);
+        assertEquals(0, rc.stats.pgstealDirect);
+        noWarnings(m);
+        ArrayDeque<Integer> list = new ArrayDeque<>();
+        rc.vmscan.isolate_lru_folios(32, list, directSc(), Lruvec.LRU_INACTIVE_FILE);
+        m.mem().flags[idx(m, a)] |= PageFlags.PG_lru;
+        rc.vmscan.move_folios_to_lru(list, "test", Lruvec.LRU_INACTIVE_FILE);
+        assertEquals(1, rc.warnings().count(), rc.warnings().messages().toString());
     }
 
     // ------------------------------------------------------------------ the anon LRU
