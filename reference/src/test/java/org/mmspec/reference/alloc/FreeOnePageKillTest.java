@@ -202,6 +202,17 @@ class FreeOnePageKillTest {
         assertTrue(e.getMessage().contains("outside every zone"), e.getMessage());
     }
 
+    // A pfn in a hole of the zone's span (spanned 0x400, present 0x3f0: [0x4f0, 0x500) has no
+    // memory) has a struct page but no memory behind it: freeing it is a bad page, reported as
+    // such rather than as a stray tail page.
+    @Test
+    void freeOfAHoleIsRejected() {
+        Machine m = new Machine(MachineConfig.of("hole", 6, 3, List.of(
+                ZoneConfig.of(ZoneType.NORMAL, 0x100, 0x400, 0x3f0, 0x3f0))));
+        assertSame(m.zone(ZoneType.NORMAL), m.node().pageZone(0x4f8));
+        assertEquals("the pfn is a hole: no memory is present there", badFree(m, 0x4f8, 0).reason());
+    }
+
     // mm/page_alloc.c, free_page_is_bad_report() / page_bad_reason(): a page freed with a
     // PAGE_FLAGS_CHECK_AT_FREE flag set ("PAGE_FLAGS_CHECK_AT_FREE flag(s) set"), a mapcount
     // ("nonzero mapcount") or an extra reference ("nonzero _refcount") is a bad page; nothing is

@@ -288,6 +288,12 @@ class PageblockMigratetypeTest {
         m.zone(ZoneType.NORMAL).watermarkBoost = 8;
         assertTrue(pa.pgdat_watermark_boosted(ZoneType.NORMAL.idx()));
         assertFalse(pa.pgdat_watermark_boosted(ZoneType.DMA.idx()), "Normal is above the limit");
+        // "if (!managed_zone(zone)) continue;": an unmanaged zone (DMA32, empty here) is skipped
+        // whatever its boost says (set by hand: the allocator never boosts a zone it cannot use)
+        m.zone(ZoneType.NORMAL).watermarkBoost = 0;
+        m.zone(ZoneType.DMA32).watermarkBoost = 8;
+        assertFalse(m.zone(ZoneType.DMA32).managed());
+        assertFalse(pa.pgdat_watermark_boosted(ZoneType.NORMAL.idx()));
     }
 
     // Model plumbing: setHooks(null) restores the do-nothing hooks (the kernel's direct reclaim
