@@ -176,6 +176,7 @@ class AllocSupportKillTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gfp.parse("  "));
         assertEquals("empty gfp mask", e.getMessage());
         assertEquals(0xcc0, Gfp.parse("0XCC0"));
+        assertEquals(0xcc0, Gfp.parse("0xcc0"));
         assertEquals(Gfp.GFP_KERNEL, Gfp.parse("0XCC0"));
     }
 
