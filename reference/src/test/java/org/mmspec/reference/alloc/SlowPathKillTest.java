@@ -106,10 +106,15 @@ class SlowPathKillTest {
         return m.stats().outOfMemory - oomBefore;
     }
 
-    /** A naturally aligned run of 1 << order held pages, lowest first. */
+    /**
+     * The highest naturally aligned run of 1 &lt;&lt; order held pages: far from the mem_map's first
+     * page, so a page index of 0 returned by mistake cannot pass for it.
+     */
     private long heldRun(int order) {
         Set<Long> s = new HashSet<>(held);
-        for (long base : held) {
+        List<Long> desc = new ArrayList<>(held);
+        desc.sort(java.util.Comparator.reverseOrder());
+        for (long base : desc) {
             if ((base & ((1L << order) - 1)) != 0) continue;
             boolean all = true;
             for (long p = base; p < base + (1L << order) && all; p++) all = s.contains(p);
@@ -154,6 +159,7 @@ class SlowPathKillTest {
     void thePageTheInitialCompactionCapturesIsReturned() {
         exhausted();
         long base = heldRun(4);
+        assertTrue(base > m.mem().pfn(0));
         long free = z.nrFreePages;
         h.onCompact = n -> n == 1 ? captureRun(base, 4, MIGRATE_UNMOVABLE) : MemMap.NIL;
         assertEquals(base, m.allocPages(GFP_KERNEL, 4));
@@ -171,6 +177,7 @@ class SlowPathKillTest {
         exhausted();
         long base = heldRun(4);
         h.onCompact = n -> n == 2 ? captureRun(base, 4, MIGRATE_UNMOVABLE) : MemMap.NIL;
+        assertTrue(base > m.mem().pfn(0));
         assertEquals(base, m.allocPages(GFP_KERNEL | __GFP_RETRY_MAYFAIL, 4));
         assertEquals(List.of("compact", "reclaim", "compact"), h.calls);
     }
