@@ -402,6 +402,29 @@ class SlowPathKillTest {
         assertEquals(ZoneType.NORMAL.idx(), m.node().kswapdHighestZoneidx);
     }
 
+    // wake_all_kswapds(): for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, highest_zoneidx,
+    // ...) never visits a zone above the request's highest zone index: a GFP_DMA request whose only
+    // eligible zone, DMA, is unmanaged wakes nothing, although the managed Normal zone comes first
+    // in the zonelist.
+    @Test
+    void wakeAllKswapdsNeverUsesAZoneAboveTheRequestsHighestZone() {
+        m = new Machine(MachineConfig.of("dma-reserved", 6, 3, List.of(ZoneConfig.of(ZoneType.DMA, 0x40, 0xc0, 0xc0, 0),
+                ZoneConfig.of(ZoneType.NORMAL, 0x100, 0x400))));
+        assertFalse(m.zone(ZoneType.DMA).managed());
+        m.zone(ZoneType.NORMAL).watermarkBoost = 1; // Normal would wake kswapd if it were asked
+        PageAlloc.AllocContext ac = new PageAlloc.AllocContext();
+        ac.highest_zoneidx = ZoneType.DMA.idx();
+        m.node().kswapdHighestZoneidx = ZoneType.MAX_NR_ZONES;
+        m.pageAlloc().wake_all_kswapds(2, GFP_KERNEL | GFP_DMA, ac);
+        assertEquals(0, m.node().kswapdOrder);
+        assertEquals(ZoneType.MAX_NR_ZONES, m.node().kswapdHighestZoneidx);
+        assertEquals(0, m.node().kswapdWakeups);
+        ac.highest_zoneidx = ZoneType.NORMAL.idx();
+        m.pageAlloc().wake_all_kswapds(2, GFP_KERNEL, ac);
+        assertEquals(2, m.node().kswapdOrder);
+        assertEquals(1, m.node().kswapdWakeups);
+    }
+
     // __alloc_pages() -> prepare_alloc_pages() / alloc_flags_nofragment(): the fast path from a
     // preferred ZONE_NORMAL carries ALLOC_NOFRAGMENT, so with Normal's free pages all in scattered
     // order-0 MOVABLE fragments (nothing of pageblock order to claim, and no stealing under
