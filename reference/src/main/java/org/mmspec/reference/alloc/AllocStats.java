@@ -31,6 +31,11 @@ public final class AllocStats {
     public long slowpath;
     public long outOfMemory;
     public long nofailStuck;
+    /**
+     * Requests without __GFP_FS (GFP_NOFS, GFP_NOIO) that reached the OOM point: out_of_memory()
+     * reports progress without a victim for them, so the kernel retries for ever.
+     */
+    public long noFsOomRetry;
     public long cmaBalanced;
 
     public AllocStats(int nrOrders) {
@@ -61,6 +66,7 @@ public final class AllocStats {
         slowpath = o.slowpath;
         outOfMemory = o.outOfMemory;
         nofailStuck = o.nofailStuck;
+        noFsOomRetry = o.noFsOomRetry;
         cmaBalanced = o.cmaBalanced;
     }
 
@@ -91,6 +97,7 @@ public final class AllocStats {
         slowpath += o.slowpath;
         outOfMemory += o.outOfMemory;
         nofailStuck += o.nofailStuck;
+        noFsOomRetry += o.noFsOomRetry;
         cmaBalanced += o.cmaBalanced;
     }
 
@@ -122,6 +129,7 @@ public final class AllocStats {
         put(m, "slowpath entries", slowpath);
         put(m, "out_of_memory (no victim)", outOfMemory);
         put(m, "__GFP_NOFAIL would loop", nofailStuck);
+        put(m, "no __GFP_FS at OOM, would loop", noFsOomRetry);
         put(m, "CMA balancing", cmaBalanced);
         return m;
     }

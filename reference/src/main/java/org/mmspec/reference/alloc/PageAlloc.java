@@ -1231,19 +1231,34 @@ public class PageAlloc {
             boolean oom_progress = false;
             if (order <= PAGE_ALLOC_COSTLY_ORDER && (gfp_mask & (Gfp.__GFP_RETRY_MAYFAIL | Gfp.__GFP_THISNODE)) == 0
                     && ac.highest_zoneidx >= ZoneType.NORMAL.idx()) {
-                stats.outOfMemory++; // out_of_memory(): the model has no task to kill
-                if (nofail) {
-                    warnings.warn("__alloc_pages_may_oom", "WARN_ON_ONCE_GFP(gfp_mask & __GFP_NOFAIL)");
+                if ((gfp_mask & Gfp.__GFP_FS) == 0) {
+                    // out_of_memory() (mm/oom_kill.c): "The OOM killer does not compensate for
+                    // IO-less reclaim": without __GFP_FS it returns true before choosing a victim,
+                    // and the WARN_ON_ONCE_GFP(__GFP_NOFAIL) after the || is not evaluated
                     oom_progress = true;
+                } else {
+                    stats.outOfMemory++; // out_of_memory(): the model has no task to kill
+                    if (nofail) {
+                        warnings.warn("__alloc_pages_may_oom", "WARN_ON_ONCE_GFP(gfp_mask & __GFP_NOFAIL)");
+                        oom_progress = true;
+                    }
+                }
+                if (oom_progress && nofail) {
+                    // __alloc_pages_cpuset_fallback(gfp_mask, order, ALLOC_NO_WATERMARKS, ac)
                     page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
                     if (page == MemMap.NIL) page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
                     if (page != MemMap.NIL) return page;
                 }
             }
             if (oom_progress) {
-                // the kernel retries for as long as the OOM killer "makes progress"; with nothing
-                // to kill a __GFP_NOFAIL request would loop here forever
-                stats.nofailStuck++;
+                // "Retry as long as the OOM killer is making progress": did_some_progress is 1 and
+                // __alloc_pages_slowpath() goes to retry; nothing in the model changes between
+                // passes, so the request would loop here for ever. The model stops and counts it.
+                if (nofail) {
+                    stats.nofailStuck++;
+                } else {
+                    stats.noFsOomRetry++;
+                }
                 return MemMap.NIL;
             }
             break;

@@ -46,6 +46,7 @@ class AllocStatsTest {
         s.slowpath = ++v;
         s.outOfMemory = ++v;
         s.nofailStuck = ++v;
+        s.noFsOomRetry = ++v;
         s.cmaBalanced = ++v;
         return s;
     }
@@ -65,7 +66,7 @@ class AllocStatsTest {
         }
         l.addAll(List.of(s.merges, s.mergesRefusedMigratetype, s.watermarkBoosts, s.boostedFlagSet, s.kswapdWakeups,
                 s.highatomicReserved, s.highatomicUnreserved, s.isolated, s.isolateRefused, s.unisolated, s.slowpath,
-                s.outOfMemory, s.nofailStuck, s.cmaBalanced));
+                s.outOfMemory, s.nofailStuck, s.noFsOomRetry, s.cmaBalanced));
         return l;
     }
 
@@ -141,7 +142,8 @@ class AllocStatsTest {
         names.addAll(List.of("merges", "merges refused (migratetype)", "watermark boosts", "ZONE_BOOSTED_WATERMARK set",
                 "kswapd wakeups", "highatomic pageblocks reserved", "highatomic pageblocks unreserved",
                 "pageblocks isolated", "isolation refused", "pageblocks unisolated", "slowpath entries",
-                "out_of_memory (no victim)", "__GFP_NOFAIL would loop", "CMA balancing"));
+                "out_of_memory (no victim)", "__GFP_NOFAIL would loop",
+                "no __GFP_FS at OOM, would loop", "CMA balancing"));
         assertEquals(names, new ArrayList<>(f.keySet()));
         List<Long> expected = new ArrayList<>();
         for (long v = 1; v <= names.size(); v++) expected.add(v);

@@ -373,6 +373,40 @@ class SlowPathKillTest {
         assertEquals(List.of("reclaim", "compact"), h.calls);
     }
 
+    // out_of_memory() (mm/oom_kill.c): "The OOM killer does not compensate for IO-less reclaim ...
+    // if (!(oc->gfp_mask & __GFP_FS) && !is_memcg_oom(oc)) return true;": a GFP_NOFS request at
+    // the OOM point chooses no victim, yet did_some_progress = 1 sends __alloc_pages_slowpath() back
+    // to retry for ever. The model stops, returns failure, and counts it in noFsOomRetry, not as an
+    // OOM kill and not as a stuck __GFP_NOFAIL.
+    @Test
+    void noFsAtTheOomPointKillsNothingAndWouldRetry() {
+        exhausted();
+        long before = m.stats().noFsOomRetry;
+        assertEquals(-1, m.allocPages(GFP_NOFS, 0));
+        assertEquals(0, oom());
+        assertEquals(before + 1, m.stats().noFsOomRetry);
+        assertEquals(stuckBefore, m.stats().nofailStuck);
+        assertEquals(List.of("reclaim", "compact"), h.calls);
+        // the same request with __GFP_FS is an OOM kill (the control)
+        assertEquals(-1, m.allocPages(GFP_KERNEL, 0));
+        assertEquals(1, oom());
+        assertEquals(before + 1, m.stats().noFsOomRetry);
+    }
+
+    // __alloc_pages_may_oom(): "if (out_of_memory(&oc) || WARN_ON_ONCE_GFP(gfp_mask & __GFP_NOFAIL,
+    // gfp_mask))": for GFP_NOIO | __GFP_NOFAIL out_of_memory() already returned true, so there is no
+    // warning, and the __GFP_NOFAIL cpuset fallback without watermarks still hands back a free page.
+    @Test
+    void noIoNofailAtTheOomPointGetsAPageWithoutWarning() {
+        exhausted();
+        long warned = m.warnings().count();
+        Set<Long> wasFree = freePfns();
+        long pfn = m.allocPages(GFP_NOIO | __GFP_NOFAIL, 0);
+        assertTrue(wasFree.contains(pfn), "got 0x" + Long.toHexString(pfn));
+        assertEquals(0, oom());
+        assertEquals(warned, m.warnings().count());
+    }
+
     // nopage: "page = __alloc_pages_cpuset_fallback(gfp_mask, order, ALLOC_MIN_RESERVE, ac)": above
     // min/2 a __GFP_NOFAIL | __GFP_RETRY_MAYFAIL request (no OOM kill) gets a page that was free.
     @Test
