@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.mmspec.reference.Machine;
 import org.mmspec.reference.alloc.BadPageException;
 import org.mmspec.reference.alloc.Gfp;
+import org.mmspec.reference.alloc.MachineConfig;
 import org.mmspec.reference.alloc.Zone;
+import org.mmspec.reference.alloc.ZoneConfig;
 import org.mmspec.reference.alloc.ZoneType;
 import org.mmspec.reference.rmap.Rmap;
 
@@ -273,5 +277,65 @@ class ReclaimMiscKillTest {
         Filemap.Io wr = rc.fileWrite(1, 1, 5);
         assertEquals(Filemap.Kind.ENOMEM, wr.kind());
         assertTrue(rc.filemap().folios(1).isEmpty());
+    }
+
+    /**
+     * mm/vmscan.c, shrink_zones(): for_each_zone_zonelist_nodemask(..., sc-&gt;reclaim_idx, ...)
+     * visits only the zones up to reclaim_idx. A GFP_DMA32 reclaim on a machine whose only zone
+     * is ZONE_NORMAL shrinks nothing.
+     */
+    @Test
+    void shrinkZonesSkipsZonesAboveReclaimIdx() {
+        Machine m = ReclaimTest.machine(256, SwapConfig.NONE);
+        Reclaim rc = m.reclaim();
+        ScanCountTest.files(m, 1, 16);
+        Vmscan.ScanControl sc = sc(Gfp.GFP_KERNEL, 0, 0);
+        sc.reclaim_idx = ZoneType.DMA32.idx();
+        rc.vmscan.shrink_zones(sc);
+        assertEquals(0, sc.nr_scanned);
+        assertEquals(0, sc.nr_reclaimed);
+        assertEquals(16, rc.lruvec().total());
+    }
+
+    /**
+     * mm/vmscan.c, shrink_zones(): "if (zone-&gt;zone_pgdat == last_pgdat) continue": a node is
+     * shrunk once however many of its zones the zonelist names. Two zones (DMA32, NORMAL), 100
+     * clean page cache folios, priority 0, nr_to_reclaim 32: shrink_lruvec()'s first batch
+     * reclaims 32, which meets the target (not proportional below DEF_PRIORITY): 32 in all.
+     */
+    @Test
+    void shrinkZonesShrinksTheNodeOnce() {
+        MachineConfig cfg = MachineConfig.of("t2", 6, 3, List.of(ZoneConfig.of(ZoneType.DMA32, 0, 256),
+                ZoneConfig.of(ZoneType.NORMAL, 256, 256))).withMinFreeKbytes(64).withWatermarkScaleFactor(1000)
+                .withSwap(SwapConfig.NONE);
+        Machine m = new Machine(cfg);
+        Reclaim rc = m.reclaim();
+        assertEquals(2, m.node().zonelist.length);
+        ScanCountTest.files(m, 1, 100);
+        Vmscan.ScanControl sc = sc(Gfp.GFP_KERNEL, 0, 0);
+        rc.vmscan.shrink_zones(sc);
+        assertEquals(32, sc.nr_reclaimed);
+        assertEquals(68, rc.lruvec().total());
+    }
+
+    /**
+     * mm/compaction.c, compaction_suitable(): for a costly order, "if (fragindex &gt;= 0 &amp;&amp;
+     * fragindex &lt;= sysctl_extfrag_threshold)" (500) the zone is not suitable, 500 included.
+     * 124 free order-3 blocks and 2 single pages (994 pages, set by hand) are far above the order-0
+     * mark, and mm/vmstat.c __fragmentation_index() for order 4 (no block of order 4 or more) is
+     * 1000 - (1000 + 994 * 1000 / 16) / 126 = 1000 - 63125 / 126 = 500: not suitable.
+     */
+    @Test
+    void aFragmentationIndexOfExactly500IsNotSuitable() {
+        Machine m = ReclaimTest.machine(1024, SwapConfig.NONE);
+        Vmscan v = m.reclaim().vmscan;
+        Zone z = m.zone(ZoneType.NORMAL);
+        DirectReclaimTest.setFree(z, 2, 0, 0, 124);
+        assertEquals(994, z.nrFreePages);
+        assertEquals(500, v.fragmentation_index(z, 4));
+        assertFalse(v.compaction_suitable(z, 4, z.minWmarkPages(), NORMAL));
+        DirectReclaimTest.setFree(z, 3, 0, 0, 124);
+        assertEquals(503, v.fragmentation_index(z, 4), "1000 - (1000 + 62187) / 127");
+        assertTrue(v.compaction_suitable(z, 4, z.minWmarkPages(), NORMAL));
     }
 }
