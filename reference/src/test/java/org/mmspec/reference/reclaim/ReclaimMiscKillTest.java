@@ -282,19 +282,25 @@ class ReclaimMiscKillTest {
     /**
      * mm/vmscan.c, shrink_zones(): for_each_zone_zonelist_nodemask(..., sc-&gt;reclaim_idx, ...)
      * visits only the zones up to reclaim_idx. A GFP_DMA32 reclaim on a machine whose only zone
-     * is ZONE_NORMAL shrinks nothing.
+     * is ZONE_NORMAL shrinks nothing: shrink_node() is not called, so not even the anon aging at
+     * the end of shrink_lruvec() runs (here it would: swap, and an inactive anon list that is low),
+     * which would have scanned the active anon list (PGREFILL) skipping its folios (PGSCAN_SKIP).
      */
     @Test
     void shrinkZonesSkipsZonesAboveReclaimIdx() {
-        Machine m = ReclaimTest.machine(256, SwapConfig.NONE);
+        Machine m = ReclaimTest.machine(256, SwapConfig.of(65, true));
         Reclaim rc = m.reclaim();
-        ScanCountTest.files(m, 1, 16);
+        ScanCountTest.files(m, 1, 8);
+        ScanCountTest.activate(m, ScanCountTest.coldAnon(m, 0x1000, 8));
+        assertTrue(rc.vmscan.inactive_is_low(Lruvec.LRU_INACTIVE_ANON));
         Vmscan.ScanControl sc = sc(Gfp.GFP_KERNEL, 0, 0);
         sc.reclaim_idx = ZoneType.DMA32.idx();
         rc.vmscan.shrink_zones(sc);
         assertEquals(0, sc.nr_scanned);
         assertEquals(0, sc.nr_reclaimed);
         assertEquals(16, rc.lruvec().total());
+        assertEquals(0, rc.stats.pgrefill);
+        assertEquals(0, rc.stats.pgscanSkip);
     }
 
     /**
