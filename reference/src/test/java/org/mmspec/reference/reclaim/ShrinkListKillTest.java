@@ -152,4 +152,24 @@ class ShrinkListKillTest {
         assertEquals(1, putback);
         assertFalse(rc.trace().moves().isEmpty());
     }
+
+    /**
+     * mm/vmscan.c, shrink_folio_list() -&gt; free_unref_folios() -&gt; free_pages_prepare(): a
+     * cold anonymous folio swapped out to a synchronous device and freed is gone as a folio: its
+     * data lives on only in the swap slot (swap_writeout() wrote it), page-&gt;mapping is cleared,
+     * and the model's rmap no longer holds a content for the pfn.
+     */
+    @Test
+    void aSwappedOutAnonFolioIsForgottenByRmap() {
+        Machine m = ReclaimTest.machine(256, SwapConfig.of(9, true));
+        Reclaim rc = m.reclaim();
+        long pfn = ScanCountTest.coldAnon(m, 0x100, 1)[0];
+        assertTrue(m.rmap().contents().containsKey(pfn));
+        long freed = m.rmap().stats.pagesFreed;
+        assertEquals(1, rc.vmscan.shrink_inactive_list(32, ShrinkListTest.directSc(), IA));
+        assertFalse(m.rmap().contents().containsKey(pfn), "free_pages_prepare(): the folio is gone");
+        assertEquals(freed + 1, m.rmap().stats.pagesFreed);
+        assertEquals(0, m.mem().mapping()[m.mem().idx(pfn)]);
+        assertEquals(1000, rc.swapInfo().slotValue(1), "the data is in the slot");
+    }
 }
