@@ -238,4 +238,37 @@ class BalancePgdatKillTest {
         assertFalse(rc.vmscan.kswapd_shrink_node(earlier), "only this call's reclaim counts");
         assertEquals(20, rc.lruvec().total());
     }
+
+    /**
+     * mm/vmscan.c, balance_pgdat(): "Do some background aging, to give pages a chance to be
+     * referenced before reclaiming": kswapd_age_node() runs before kswapd_shrink_node() in each
+     * pass. With swap, 64 active and no inactive anonymous folios (inactive_is_low()) and enough
+     * page cache that the node is not balanced, the first thing the first pass does is
+     * shrink_active_list() on the active anon list (SWAP_CLUSTER_MAX folios deactivated), before
+     * shrink_node() evicts any page cache folio.
+     */
+    @Test
+    void kswapdAgesTheAnonListBeforeShrinking() {
+        Machine m = ReclaimTest.machine(8192, SwapConfig.of(65, true));
+        Reclaim rc = m.reclaim();
+        ScanCountTest.activate(m, ScanCountTest.coldAnon(m, 0x1000, 64));
+        int i = 0;
+        while (m.pageAlloc().pgdat_balanced(0, NORMAL)) rc.fileRead(1, i++);
+        m.node().kswapdWoken = false;
+        assertTrue(rc.lruvec().size(Lruvec.LRU_INACTIVE_FILE) >= 4096);
+        assertEquals(64, rc.lruvec().size(Lruvec.LRU_ACTIVE_ANON));
+        assertTrue(rc.vmscan.inactive_is_low(Lruvec.LRU_INACTIVE_ANON));
+        rc.trace().enable(true);
+        rc.trace().clear();
+        rc.vmscan.balance_pgdat(0, NORMAL);
+        List<ReclaimTrace.Move> moves = rc.trace().moves();
+        assertTrue(moves.size() > Vmscan.SWAP_CLUSTER_MAX);
+        for (int k = 0; k < Vmscan.SWAP_CLUSTER_MAX; k++) {
+            ReclaimTrace.Move mv = moves.get(k);
+            assertEquals(Lruvec.LRU_ACTIVE_ANON, mv.from(), k + ": " + mv);
+            assertEquals(Lruvec.LRU_INACTIVE_ANON, mv.to());
+            assertEquals("kswapd: shrink_active_list", mv.why());
+        }
+        assertTrue(rc.lastBalanceReclaimed > 0);
+    }
 }
