@@ -696,7 +696,7 @@ final class Vmscan {
     }
 
     /** in_reclaim_compaction(): reclaim for a costly order, or under pressure for any order above 0. */
-    private boolean in_reclaim_compaction(ScanControl sc) {
+    boolean in_reclaim_compaction(ScanControl sc) {
         return (sc.gfp_mask & Gfp.__GFP_IO) != 0 && sc.order != 0
                 && (sc.order > PageAlloc.PAGE_ALLOC_COSTLY_ORDER || sc.priority < DEF_PRIORITY - 2);
     }
@@ -744,7 +744,7 @@ final class Vmscan {
      * could run or the allocation would succeed, while progress is made and the inactive lists
      * are larger than compact_gap().
      */
-    private boolean should_continue_reclaim(long nrReclaimed, ScanControl sc) {
+    boolean should_continue_reclaim(long nrReclaimed, ScanControl sc) {
         if (!in_reclaim_compaction(sc)) return false;
         if (nrReclaimed == 0) return false;
         for (int z = 0; z <= sc.reclaim_idx && z < ZoneType.MAX_NR_ZONES; z++) {
@@ -788,7 +788,7 @@ final class Vmscan {
     }
 
     /** compaction_ready(): a costly-order direct reclaimer leaves a zone alone once compaction could run there. */
-    private boolean compaction_ready(Zone zone, ScanControl sc) {
+    boolean compaction_ready(Zone zone, ScanControl sc) {
         if ((sc.gfp_mask & Gfp.__GFP_IO) == 0) return false;
         if (r.pageAlloc.zone_watermark_ok(zone, sc.order, zone.minWmarkPages(), sc.reclaim_idx, 0)) return true;
         return compaction_suitable(zone, sc.order, zone.highWmarkPages(), sc.reclaim_idx);
