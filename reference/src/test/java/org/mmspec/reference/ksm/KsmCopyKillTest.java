@@ -142,4 +142,56 @@ class KsmCopyKillTest {
         KsmRmapItem gone = KsmStateTest.firstItem(k, i -> k.ksm_test_exit(i.mm()));
         assertTrue(k.writtenSinceInserted(gone), "an exited mm");
     }
+
+    /**
+     * The fingerprint reads the KSM fields of live mms only: an exited process's record (a fork
+     * that never had a slot, then exited) means nothing any more - changing it leaves the
+     * fingerprint as it was.
+     */
+    @Test
+    void aDeadSlotlessMmIsNotHashed() {
+        Machine m = new Machine(KsmTest.config(1024));
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        int child = r.fork(1, 0);
+        KsmMm rec = k.mm(child);
+        assertNotNull(rec);
+        assertNull(rec.slot());
+        r.exit(child);
+        assertTrue(k.ksm_test_exit(rec));
+        assertTrue(k.mms.containsValue(rec));
+        long fp = k.fingerprint();
+        rec.ksm_zero_pages += 3;
+        rec.ksm_merging_pages += 5;
+        assertEquals(fp, k.fingerprint());
+    }
+
+    /**
+     * Two markers the fingerprint mixes in - a written unstable item (what KSM-UNSTABLE-ORDER
+     * reads), and the cursor at a slot's head - must not lose what was hashed before them: 200
+     * states differing only in pages_scanned (hashed first) all fingerprint differently with
+     * either marker present.
+     */
+    @Test
+    void markersKeepWhatWasHashedBefore() {
+        Machine m = KsmStateTest.rich();
+        for (int setup = 0; setup < 2; setup++) {
+            Machine c = m.copy();
+            Ksm k = c.ksm();
+            if (setup == 0) {
+                KsmRmapItem i = KsmStateTest.firstItem(k, KsmRmapItem::unstable);
+                c.rmap().access(i.mm().pid(), i.page(), true, c.rmap().peek(i.mm().pid(), i.page()));
+                assertTrue(k.writtenSinceInserted(i));
+            } else {
+                k.scanRmapList = k.scanSlot;
+            }
+            Set<Long> seen = new java.util.HashSet<>();
+            long base = k.ksm_pages_scanned;
+            for (int j = 0; j < 200; j++) {
+                k.ksm_pages_scanned = base + j;
+                seen.add(k.fingerprint());
+            }
+            assertEquals(200, seen.size(), "setup " + setup);
+        }
+    }
 }

@@ -422,4 +422,67 @@ class KsmMergeKillTest {
             assertEquals(stopAt, calls[0], "stops after call " + stopAt);
         }
     }
+
+    /**
+     * break_ksm() (mm/ksm.c) finds a KSM page behind a migration entry (FW_MIGRATION) and its
+     * handle_mm_fault() would wait in migration_entry_wait(); the model does not sleep: it warns,
+     * returns 0 and faults nothing (madvise_check() refuses MADV_UNMERGEABLE before it gets
+     * here). The migration entry is left in place.
+     */
+    @Test
+    void breakKsmOfAMigratingKsmPageWaitsInsteadOfFaulting() {
+        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        k.full_scan();
+        k.full_scan();
+        long kpage = KsmTest.pfnAt(m, 1, A);
+        assertTrue(r.folioTestKsm(kpage));
+        assertEquals(0, r.migrate_folio_unmap(kpage));
+        long w = k.warnings().count();
+        long faults = k.stats.breakKsm;
+        assertEquals(0, k.break_ksm(r.task(1).findVma(A), A));
+        assertEquals(w + 1, k.warnings().count());
+        assertEquals(faults, k.stats.breakKsm);
+        assertTrue(Pte.migration(r.task(1).pageTable().get(A)));
+        r.migrate_folio_move(kpage, false);
+    }
+
+    /**
+     * page_address_in_vma() (mm/rmap.c) for an anonymous folio: -EFAULT when the VMA has no
+     * anon_vma or the folio has none ("KSM folios don't reach here": a KSM folio's mapping is its
+     * stable node); so try_to_merge_one_page() of a page that is not anonymous (folio_test_anon
+     * false: a free page here) is -EFAULT at once, and of kpage itself ("ksm page forked") 0.
+     */
+    @Test
+    void pageAddressInVmaAndNonAnonymousPages() {
+        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        RmapKsm rk = new RmapKsm(r);
+        long p = KsmTest.pfnAt(m, 1, A);
+        long B = A + 0x40;
+        assertTrue(r.mmap(1, B, 1) >= 0);
+        VmAreaStruct noAnon = r.task(1).findVma(B);
+        assertNull(noAnon.anonVma());
+        assertEquals(-1, k.page_address_in_vma(p, noAnon));
+        VmAreaStruct v = r.task(1).findVma(A);
+        assertEquals(A, k.page_address_in_vma(p, v));
+        k.full_scan();
+        k.full_scan();
+        long kpage = KsmTest.pfnAt(m, 1, A);
+        assertTrue(r.folioTestKsm(kpage));
+        assertEquals(-1, k.page_address_in_vma(kpage, v));
+        long free = -1;
+        for (long q = 0; q < 1024; q++) {
+            if (r.mem().covers(q) && rk.refcount(q) == 0) {
+                free = q;
+                break;
+            }
+        }
+        assertTrue(free >= 0);
+        assertFalse(r.folioTestAnon(free));
+        assertEquals(Ksm.EFAULT, k.try_to_merge_one_page(v, free, Ksm.NO_FOLIO));
+        assertEquals(0, k.try_to_merge_one_page(v, kpage, kpage));
+    }
 }

@@ -323,4 +323,23 @@ class KsmScanKillTest {
         assertThrows(IllegalArgumentException.class, () -> KsmSimulation.parseGroups(null));
         assertThrows(IllegalArgumentException.class, () -> KsmSimulation.parseGroups("  "));
     }
+
+    /**
+     * __ksm_enter() (mm/ksm.c) while run has KSM_RUN_UNMERGE: "list_add_tail(&mm_slot->slot.mm_node,
+     * &ksm_mm_head.slot.mm_node)" - a process forked after run = 2 (ksm_fork() of a parent
+     * still MMF_VM_MERGEABLE) gets its slot at the tail of the list.
+     */
+    @Test
+    void aSlotEnteredDuringUnmergeGoesToTheTail() {
+        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Ksm k = m.ksm();
+        k.full_scan();
+        k.full_scan();
+        assertEquals(0, k.sysfs_store("run", "2"));
+        assertEquals(java.util.List.of(1), k.slots().stream().map(s -> s.mm().pid()).toList());
+        int child = m.rmap().fork(1, 0);
+        assertEquals(java.util.List.of(1, child), k.slots().stream().map(s -> s.mm().pid()).toList());
+        assertNotNull(k.mm(child).slot());
+        assertTrue(k.mm(child).mmfVmMergeable());
+    }
 }
