@@ -485,4 +485,25 @@ class KsmMergeKillTest {
         assertEquals(Ksm.EFAULT, k.try_to_merge_one_page(v, free, Ksm.NO_FOLIO));
         assertEquals(0, k.try_to_merge_one_page(v, kpage, kpage));
     }
+
+    /**
+     * rmap_walk_ksm() (mm/ksm.c): a VMA of the anon_vma that does not cover the address is
+     * skipped ("continue"), not the end of the walk: with the KSM pages in the upper half of a
+     * split VMA, the lower half comes first in the anon_vma and each item still finds its VMA.
+     */
+    @Test
+    void aNonCoveringVmaBeforeTheCoveringOneIsSkipped() {
+        Machine m = KsmTest.machine(256, false, false, 100, 101, 7, 7);
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        k.full_scan();
+        k.full_scan();
+        assertEquals(0, r.madvise(1, A, 2, Rmap.MADV_UNMERGEABLE));
+        VmAreaStruct low = r.task(1).findVma(A);
+        VmAreaStruct high = r.task(1).findVma(A + 2);
+        assertTrue(low != high && low.anonVma() == high.anonVma());
+        var seen = k.rmapWalkKsmAddresses(KsmTest.pfnAt(m, 1, A + 2));
+        assertEquals(2, seen.size());
+        for (var e : seen) assertTrue(e.getKey() == high);
+    }
 }

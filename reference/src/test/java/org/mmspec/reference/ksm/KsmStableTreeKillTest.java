@@ -304,4 +304,33 @@ class KsmStableTreeKillTest {
         assertTrue(msgs.stream().anyMatch(s -> s.startsWith("remove_stable_node_chain: BUG_ON(!hlist_empty")), msgs.toString());
         assertNotNull(rk);
     }
+
+    /**
+     * remove_stable_node() (mm/ksm.c) itself removes the node of an unmapped KSM page at once
+     * (remove_node_from_stable_tree(): the node freed, its rmap_items off the counts), not
+     * leaving it for a later ksm_get_folio() to find stale: both mappings unmapped, the page
+     * kept by a pin.
+     */
+    @Test
+    void removeStableNodeRemovesTheNodeAtOnce() {
+        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Ksm k = m.ksm();
+        RmapKsm rk = new RmapKsm(m.rmap());
+        k.full_scan();
+        k.full_scan();
+        long kpage = KsmTest.pfnAt(m, 1, A);
+        KsmStableNode n = k.folio_stable_node(kpage);
+        rk.folio_get(kpage);
+        m.rmap().munmap(1, A, 2);
+        assertEquals(0, rk.mapcount(kpage));
+        assertEquals(1, k.pagesShared());
+        assertEquals(0, k.remove_stable_node(n));
+        assertTrue(n.freed());
+        assertFalse(k.stableNodeLive(n.id));
+        assertNull(k.stableTree().node());
+        assertEquals(0, k.pagesShared());
+        assertEquals(0, k.pagesSharing());
+        assertEquals(1, rk.refcount(kpage));
+        rk.folio_put(kpage);
+    }
 }
