@@ -506,4 +506,26 @@ class KsmMergeKillTest {
         assertEquals(2, seen.size());
         for (var e : seen) assertTrue(e.getKey() == high);
     }
+
+    /**
+     * page_address_in_vma() (mm/rmap.c): for an anonymous folio, -EFAULT unless the VMA's
+     * anon_vma has the folio's anon_vma root - even when the folio's index falls inside the
+     * VMA: a child that unmapped A and mapped (and touched) it anew has an anon_vma of its own there.
+     */
+    @Test
+    void anotherAnonVmaRootAtTheSameAddressIsEfault() {
+        Machine m = one();
+        Ksm k = m.ksm();
+        Rmap r = m.rmap();
+        long p = KsmTest.pfnAt(m, 1, A);
+        int child = r.fork(1, 0);
+        r.munmap(child, A, 2);
+        assertTrue(r.mmap(child, A, 2) >= 0);
+        r.access(child, A, true, 7);
+        VmAreaStruct cv = r.task(child).findVma(A);
+        assertNotNull(cv.anonVma());
+        assertTrue(cv.anonVma().root() != r.task(1).findVma(A).anonVma().root());
+        assertEquals(-1, k.page_address_in_vma(p, cv));
+        assertEquals(A, k.page_address_in_vma(p, r.task(1).findVma(A)));
+    }
 }
