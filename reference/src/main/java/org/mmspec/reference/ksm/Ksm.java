@@ -1518,8 +1518,31 @@ public final class Ksm implements KsmHooks {
         }
     }
 
+    /**
+     * kstrtoint() (lib/kstrtox.c): an optional sign ('+' or '-'), decimal digits, at most one
+     * trailing newline; -EINVAL for anything else, -ERANGE outside int.
+     */
+    private static int kstrtoint(String name, String value) {
+        String v = value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        String digits = v.startsWith("-") || v.startsWith("+") ? v.substring(1) : v;
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new RejectedOperationException("/sys/kernel/mm/ksm/" + name + ": EINVAL: '" + value.strip()
+                    + "' is not an integer");
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new RejectedOperationException("/sys/kernel/mm/ksm/" + name + ": ERANGE: '" + value.strip()
+                    + "' is out of range for an int");
+        }
+    }
+
+    /**
+     * kstrtobool() (lib/kstrtox.c): decided by the first one or two characters alone ("1 x" is
+     * true, " 1" is not a boolean).
+     */
     private static boolean kstrtobool(String name, String value) {
-        String v = value.strip();
+        String v = value;
         if (!v.isEmpty()) {
             switch (v.charAt(0)) {
                 case 'y', 'Y', 't', 'T', '1' -> {
@@ -1535,7 +1558,7 @@ public final class Ksm implements KsmHooks {
                 default -> { }
             }
         }
-        throw new RejectedOperationException("/sys/kernel/mm/ksm/" + name + ": EINVAL: '" + v + "' is not a boolean");
+        throw new RejectedOperationException("/sys/kernel/mm/ksm/" + name + ": EINVAL: '" + v.strip() + "' is not a boolean");
     }
 
     /**
@@ -1559,13 +1582,7 @@ public final class Ksm implements KsmHooks {
                 return run_store((int) flags);
             }
             case "max_page_sharing" -> {
-                String v = value.strip();
-                int knob;
-                try {
-                    knob = Integer.parseInt(v);
-                } catch (NumberFormatException e) {
-                    throw new RejectedOperationException("/sys/kernel/mm/ksm/max_page_sharing: EINVAL: '" + v + "' is not an integer");
-                }
+                int knob = kstrtoint(name, value);
                 // "When a KSM page is created it is shared by 2 mappings."
                 if (knob < 2) throw new RejectedOperationException("/sys/kernel/mm/ksm/max_page_sharing: EINVAL: " + knob + " < 2");
                 return max_page_sharing_store(knob);

@@ -75,7 +75,12 @@ class KsmSysfsTest {
                 assertEquals(0, k.sysfs_store(name, f));
                 assertEquals("0", k.sysfs_show(name), name + "=" + f);
             }
-            for (String bad : List.of("", "o", "ox", "2", "x", "maybe")) rejected(m, name, bad);
+            for (String bad : List.of("", "o", "ox", "2", "x", "maybe", " 1", "\t0", " on")) rejected(m, name, bad);
+            // only the first characters are read: "1 " and "n\n\n" are as good as "1" and "n"
+            assertEquals(0, k.sysfs_store(name, "1 "));
+            assertEquals("1", k.sysfs_show(name));
+            assertEquals(0, k.sysfs_store(name, "n\n\n"));
+            assertEquals("0", k.sysfs_show(name));
         }
         assertFalse(k.useZeroPages());
         assertFalse(k.smartScan());
@@ -185,7 +190,14 @@ class KsmSysfsTest {
         assertEquals(0, k.sysfs_store("max_page_sharing", "+3\n"));
         assertEquals(3, k.maxPageSharing());
         assertEquals("3", k.sysfs_show("max_page_sharing"));
-        for (String bad : List.of("1", "0", "-5", "x", "")) rejected(m, "max_page_sharing", bad);
+        for (String bad : List.of("1", "0", "-5", "x", "", " 4", "4 ", "4\n\n", "+", "--4", "0x4")) {
+            rejected(m, "max_page_sharing", bad);
+        }
+        // kstrtoint(): -ERANGE past INT_MAX (returned as is by max_page_sharing_store), not -EINVAL
+        RejectedOperationException range = assertThrows(RejectedOperationException.class,
+                () -> k.sysfs_store("max_page_sharing", "2147483648"));
+        assertTrue(range.getMessage().contains("ERANGE"), range.getMessage());
+        assertEquals(3, k.maxPageSharing());
         k.full_scan();
         k.full_scan();
         assertEquals(1, k.pagesShared());
