@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mmspec.reference.alloc.SlowpathHooks.COMPACT_CONTENDED;
 import static org.mmspec.reference.alloc.SlowpathHooks.COMPACT_CONTINUE;
+import static org.mmspec.reference.alloc.SlowpathHooks.COMPACT_PARTIAL_SKIPPED;
 import static org.mmspec.reference.alloc.SlowpathHooks.COMPACT_SUCCESS;
 
 import java.util.ArrayList;
@@ -335,6 +336,42 @@ class CompactionKillTest {
         assertEquals(COMPACT_CONTINUE, cn.stepRun(Contention.NONE));
         assertEquals(12, zn.compactCachedMigratePfn[0]);
         assertEquals(0, zn.compactCachedMigratePfn[1]);
+    }
+
+    /**
+     * compact_zone(): after a failed migrate_pages() the rest of the pageblock is rescanned only
+     * "if (!pageblock_aligned(cc-&gt;migrate_pfn) &amp;&amp; !cc-&gt;ignore_skip_hint &amp;&amp;
+     * !cc-&gt;finish_pageblock &amp;&amp; (cc-&gt;mode &lt; MIGRATE_SYNC))" - never in MIGRATE_SYNC.
+     * Pageblocks of 64: block 1 holds 64 folios, block 2 (the free scanner's) 10 free pages;
+     * block 0's 32 single free pages keep __isolate_free_page() above the min watermark. A
+     * kcompactd-like MIGRATE_SYNC run of order 1 starts at the cached pfn 64 (not block 0, so
+     * finish_pageblock is clear): the COMPACT_CLUSTER_MAX cut stops isolation at 96, inside the
+     * block; 10 folios get the 10 free pages, then compaction_alloc() finds none (-ENOMEM) with
+     * the scanners met (free_pfn 64, migrate_pfn 96: the same pageblock), so no
+     * COMPACT_CONTENDED, and no rescan in MIGRATE_SYNC: the run ends COMPACT_PARTIAL_SKIPPED.
+     */
+    @Test
+    void aSyncRunDoesNotRescanThePageblockAfterAFailure() {
+        String block2 = "M".repeat(44) + "M.".repeat(10);
+        Machine m = KillFixture.layoutAt(KillFixture.zoneAt(6, 6, 0, 192), "M.".repeat(32) + "M".repeat(64) + block2);
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        assertEquals(42, z.nrFreePages, "set-up");
+        z.compactCachedMigratePfn[0] = 64;
+        z.compactCachedMigratePfn[1] = 64;
+        z.compactCachedFreePfn = 128;
+        assertEquals(COMPACT_CONTINUE, c.startRun(z, 1, MigrateMode.MIGRATE_SYNC));
+        CompactControl cc = c.current();
+        assertFalse(cc.whole_zone);
+        assertEquals(64, cc.migrate_pfn);
+        assertEquals(COMPACT_PARTIAL_SKIPPED, c.stepRun(Contention.NONE));
+        assertEquals(0, c.events.rescans);
+        assertEquals(10, cc.moved.size());
+        assertEquals(96, cc.migrate_pfn);
+        assertEquals(64, cc.free_pfn);
+        assertEquals(95, cc.moved.get(0)[0], "migrate_pages() takes the list head (the last isolated) first");
+        assertTrue(KillFixture.onLru(m, 64), "the folios without a destination are back");
+        assertTrue(KillFixture.onLru(m, 96), "never isolated");
     }
 
     /**
