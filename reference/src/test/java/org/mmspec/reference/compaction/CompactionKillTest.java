@@ -280,6 +280,29 @@ class CompactionKillTest {
     }
 
     /**
+     * compact_zone() passes "cc-&gt;mode == MIGRATE_ASYNC" to compaction_suit_allocation_order(),
+     * which for a costly order without ALLOC_CMA first checks the order-0 watermark plus
+     * compact_gap() without the free CMA pages. Only the CMA half of the zone is free (four free
+     * order-4 CMA blocks): an async direct run for order 4 (a movable request without
+     * ALLOC_CMA) is COMPACT_SKIPPED at once; the same run in MIGRATE_SYNC_LIGHT passes
+     * (compaction_suitable() counts CMA) and its first compact_finished() reports COMPACT_SUCCESS
+     * ("MIGRATE_MOVABLE can fallback on MIGRATE_CMA").
+     */
+    @Test
+    void anAsyncCostlyRunIsSkippedWhenOnlyCmaIsFree() {
+        Machine m = CompactionPolicyTest.cmaWithFree();
+        Compaction c = m.compaction();
+        Zone z = zone(m);
+        c.reset_cached_positions(z); // the free scanner starts at the zone's top, as after an earlier run
+        CompactControl async = new CompactControl(z, 4, Gfp.GFP_HIGHUSER_MOVABLE, 0, z.idx, MigrateMode.MIGRATE_ASYNC, false,
+                false, true, false, false, m.pageAlloc().MAX_PAGE_ORDER + 1);
+        assertEquals(org.mmspec.reference.alloc.SlowpathHooks.COMPACT_SKIPPED, c.compact_zone_begin(async));
+        CompactControl sync = new CompactControl(z, 4, Gfp.GFP_HIGHUSER_MOVABLE, 0, z.idx, MigrateMode.MIGRATE_SYNC_LIGHT, false,
+                false, true, false, false, m.pageAlloc().MAX_PAGE_ORDER + 1);
+        assertEquals(COMPACT_SUCCESS, c.compact_zone_begin(sync), "past the suitability check, compact_finished() finds the free CMA block");
+    }
+
+    /**
      * compact_zone(): free pages isolated in one round stay on cc-&gt;freepages for the next
      * ("compaction_alloc() ... isolate_freepages() once the lists are empty"). compact_memory on
      * M K K K | M K K K | K . K . | K . K . | K... | M M free(order 1 at 30) (the single free

@@ -66,6 +66,35 @@ class ResetIsolationKillTest {
     }
 
     /**
+     * mm/compaction.c __reset_isolation_pfn(): "block_pfn = min(block_pfn, zone_end_pfn(zone) -
+     * 1)" - the sample never goes past the zone's last page. DMA [0, 40), NORMAL [40, 64),
+     * pageblocks of 16: DMA's last block [32, 48) is cut at 39, so only pfn 32 is sampled, not
+     * NORMAL's LRU page at 40; 32 is free, not an LRU page, so nothing is cleared.
+     */
+    @Test
+    void theSampleStopsAtTheZoneEnd() {
+        Machine m = new Machine(org.mmspec.reference.alloc.MachineConfig.of("d40", 5, 4, List.of(
+                org.mmspec.reference.alloc.ZoneConfig.of(ZoneType.DMA, 0, 40),
+                org.mmspec.reference.alloc.ZoneConfig.of(ZoneType.NORMAL, 40, 24))).withMinFreeKbytes(0));
+        m.enableCompaction();
+        org.mmspec.reference.rmap.Rmap r = m.rmap();
+        r.mmap(1, KillFixture.A, 64);
+        long addr32 = -1;
+        for (int i = 0; i < 64; i++) {
+            long pfn = r.access(1, KillFixture.A + i, true, i).pfn();
+            if (pfn == 32) addr32 = KillFixture.A + i;
+        }
+        assertTrue(addr32 >= 0 && KillFixture.onLru(m, 40), "set-up: every page mapped");
+        r.munmap(1, addr32, 1);
+        Zone dma = m.zone(ZoneType.DMA);
+        dma.setPageblockSkip(32, true);
+        assertFalse(m.compaction().__reset_isolation_pfn(dma, 32, true, false));
+        assertTrue(dma.pageblockSkip(32));
+        assertTrue(m.compaction().__reset_isolation_pfn(dma, 32, false, true), "as a target: 32 is free");
+        assertFalse(dma.pageblockSkip(32));
+    }
+
+    /**
      * mm/compaction.c __reset_isolation_suitable(): the walk runs "for (; migrate_pfn &lt;
      * free_pfn; ...)", so when the two cursors land on the same pfn that block is not looked at.
      * Zone of 33 pages (pageblocks of 16): (migrate 0, free 32), then (16, 16) ends the walk.
