@@ -147,12 +147,9 @@ final class Vmscan {
         return inactive * ratio < active;
     }
 
-    /** int_sqrt(): floor of the square root. */
+    /** int_sqrt(): floor of the square root (lib/math/int_sqrt.c), the one the watermarks use. */
     static long int_sqrt(long x) {
-        long s = (long) Math.sqrt((double) x);
-        while (s * s > x) s--;
-        while ((s + 1) * (s + 1) <= x) s++;
-        return s;
+        return org.mmspec.reference.alloc.Watermarks.intSqrt(x);
     }
 
     // ------------------------------------------------------------------ isolation and putback

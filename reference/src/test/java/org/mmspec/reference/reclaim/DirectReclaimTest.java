@@ -45,7 +45,9 @@ class DirectReclaimTest {
                 {20, 4}, {24, 4}, {25, 5}, {1_000_000, 1000}, {999_999, 999},
                 // (double) (2^62 - 1) rounds up to 2^62, whose root 2^31 is one too many
                 {(1L << 62) - 1, (1L << 31) - 1}, {1L << 62, 1L << 31},
-                {4611686022722355200L, 2147483648L}};
+                {4611686022722355200L, 2147483648L},
+                // near Long.MAX_VALUE (s + 1)^2 overflows: floor(sqrt(2^63 - 1)) = 3037000499
+                {Long.MAX_VALUE, 3037000499L}, {3037000499L * 3037000499L, 3037000499L}};
         for (long[] c : cases) assertEquals(c[1], Vmscan.int_sqrt(c[0]), "int_sqrt(" + c[0] + ")");
     }
 
