@@ -131,7 +131,8 @@ public final class CompactControl {
         long h = MemMap.mix(0xC0C0L ^ zone.idx ^ ((long) order << 8) ^ ((long) mode.ordinal() << 16));
         long[] vs = {nr_freepages, nr_migratepages, free_pfn, migrate_pfn, fast_start_pfn, fast_search_fail, search_order,
             migratetype, gfp_mask, alloc_flags, highest_zoneidx, ignore_skip_hint ? 1 : 0, no_set_skip_hint ? 1 : 0,
-            ignore_block_suitable ? 1 : 0, direct_compaction ? 1 : 0, whole_zone ? 1 : 0, contended ? 1 : 0,
+            ignore_block_suitable ? 1 : 0, direct_compaction ? 1 : 0, proactive_compaction ? 1 : 0,
+            whole_zone ? 1 : 0, contended ? 1 : 0,
             finish_pageblock ? 1 : 0, last_migrated_pfn, update_cached ? 1 : 0, rounds, stalled ? 1 : 0, result};
         for (long v : vs) h = MemMap.mix(h ^ v);
         for (int o = 0; o < freepages.size(); o++) {

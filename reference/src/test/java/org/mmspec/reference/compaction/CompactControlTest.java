@@ -82,6 +82,13 @@ class CompactControlTest {
                 cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, true, false, false));
         assertFingerprintSees("direct_compaction", cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, false, false),
                 cc(normal, 2, MigrateMode.MIGRATE_SYNC, false, false, true, false));
+        // __compact_finished() (mm/compaction.c): "if (cc->proactive_compaction) { ... if (score >
+        // wmark_low) ret = COMPACT_CONTINUE; ...}": a proactive run ends on the fragmentation score
+        assertFingerprintSees("proactive_compaction",
+                new CompactControl(normal, -1, Gfp.GFP_KERNEL, 0, 2, MigrateMode.MIGRATE_SYNC_LIGHT, true, true, false,
+                        false, true, 5),
+                new CompactControl(normal, -1, Gfp.GFP_KERNEL, 0, 2, MigrateMode.MIGRATE_SYNC_LIGHT, true, true, false,
+                        true, true, 5));
         assertEquals(base(normal).fingerprint(), base(normal).fingerprint(), "equal runs, equal fingerprints");
     }
 
