@@ -272,9 +272,15 @@ public final class KsmSpec {
         return v;
     }
 
-    private static boolean bool(String v) {
-        char c = v.strip().isEmpty() ? '0' : v.strip().charAt(0);
-        return c == '1' || c == 'y' || c == 'Y' || c == 't' || c == 'T' || v.strip().equalsIgnoreCase("on");
+    /**
+     * A value kstrtobool() (lib/kstrtox.c) accepted, read as it reads it: the first character, and
+     * for 'o' the second ("on", "ON", "onx" are true; "of", "off" false).
+     */
+    static boolean bool(String v) {
+        if (v.isEmpty()) return false;
+        char c = v.charAt(0);
+        if (c == 'o' || c == 'O') return v.length() > 1 && (v.charAt(1) == 'n' || v.charAt(1) == 'N');
+        return c == '1' || c == 'y' || c == 'Y' || c == 't' || c == 'T';
     }
 
     // ------------------------------------------------------------------ laws

@@ -165,4 +165,16 @@ class KsmSpecTest {
         s.fork(1, 2, false, pages, 2, false);
         assertEquals(List.of(), s.check(o));
     }
+
+    // The spec reads an accepted boolean knob as lib/kstrtox.c kstrtobool() does: the first
+    // character, and for 'o' the second; "onx" is true and "of" false, whatever follows.
+    @Test
+    void booleanKnobsReadAsKstrtobool() {
+        for (String t : List.of("1", "y", "Yes", "t", "True\n", "on", "ON", "oN", "onx", "1 ")) {
+            assertTrue(KsmSpec.bool(t), t);
+        }
+        for (String f : List.of("0", "n", "No", "f", "false", "of", "off", "OFF", "")) {
+            assertEquals(false, KsmSpec.bool(f), f);
+        }
+    }
 }
