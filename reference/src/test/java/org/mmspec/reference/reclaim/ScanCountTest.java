@@ -69,12 +69,17 @@ class ScanCountTest {
 
     /** IA 40, AA 8, IF 36, AF 12 on a machine with a 65-slot swap device. */
     static Machine fourLists() {
-        Machine m = ShrinkListTest.big(SwapConfig.of(65, true));
-        coldAnon(m, 0x100, 40);
-        activate(m, coldAnon(m, 0x200, 8));
-        files(m, 1, 36);
-        activate(m, files(m, 2, 12));
-        assertArrayEquals(new long[] {40, 8, 36, 12}, sizes(m.reclaim()));
+        return fourLists(SwapConfig.of(65, true), 40, 8, 36, 12);
+    }
+
+    /** The four evictable lists of the given sizes: cold anon at 0x100 and 0x200, files 1 and 2. */
+    static Machine fourLists(SwapConfig swap, int ia, int aa, int inactiveFile, int af) {
+        Machine m = ShrinkListTest.big(swap);
+        coldAnon(m, 0x100, ia);
+        activate(m, coldAnon(m, 0x200, aa));
+        files(m, 1, inactiveFile);
+        activate(m, files(m, 2, af));
+        assertArrayEquals(new long[] {ia, aa, inactiveFile, af}, sizes(m.reclaim()));
         return m;
     }
 
@@ -239,11 +244,7 @@ class ScanCountTest {
      */
     @Test
     void kswapdCutsTheSmallerTypeAndScalesTheOtherFile() {
-        Machine m = ShrinkListTest.big(SwapConfig.of(65, true));
-        coldAnon(m, 0x100, 45);
-        activate(m, coldAnon(m, 0x200, 10));
-        files(m, 1, 60);
-        activate(m, files(m, 2, 50));
+        Machine m = fourLists(SwapConfig.of(65, true), 45, 10, 60, 50);
         assertArrayEquals(new long[] {45, 10, 60, 50}, sizes(m.reclaim()));
         Reclaim rc = m.reclaim();
         Vmscan.ScanControl sc = ShrinkListTest.directSc();
@@ -319,11 +320,7 @@ class ScanCountTest {
      */
     @Test
     void directReclaimBelowDefPriorityAlsoCuts() {
-        Machine m = ShrinkListTest.big(SwapConfig.of(65, true));
-        coldAnon(m, 0x100, 45);
-        activate(m, coldAnon(m, 0x200, 10));
-        files(m, 1, 60);
-        activate(m, files(m, 2, 50));
+        Machine m = fourLists(SwapConfig.of(65, true), 45, 10, 60, 50);
         Reclaim rc = m.reclaim();
         Vmscan.ScanControl sc = ShrinkListTest.directSc();
         sc.priority = 0;
@@ -347,11 +344,7 @@ class ScanCountTest {
      */
     @Test
     void anUnmetTargetScansEverything() {
-        Machine m = ShrinkListTest.big(SwapConfig.of(129, true));
-        coldAnon(m, 0x100, 45);
-        activate(m, coldAnon(m, 0x200, 10));
-        files(m, 1, 60);
-        activate(m, files(m, 2, 50));
+        Machine m = fourLists(SwapConfig.of(129, true), 45, 10, 60, 50);
         Reclaim rc = m.reclaim();
         Vmscan.ScanControl sc = ShrinkListTest.directSc();
         sc.priority = 0;
