@@ -41,9 +41,7 @@ class KsmCopyKillTest {
      */
     @Test
     void copyFromLeavesNoMmOrNodeOfTheTarget() {
-        Machine src = KsmTest.machine(256, false, false, 7, 7);
-        src.ksm().full_scan();
-        src.ksm().full_scan();
+        Machine src = KsmTest.mergedPair();
         assertEquals(1, src.ksm().nodes.size());
         Machine dst = new Machine(KsmTest.config(1024));
         Ksm d = dst.ksm();

@@ -403,11 +403,9 @@ class KsmMergeKillTest {
      */
     @Test
     void rmapWalkVisitsEveryForkAndStopsWhereRmapOneSays() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
         Rmap r = m.rmap();
-        k.full_scan();
-        k.full_scan();
         long kpage = KsmTest.pfnAt(m, 1, A);
         int c1 = r.fork(1, 0);
         int c2 = r.fork(1, 0);
@@ -431,11 +429,9 @@ class KsmMergeKillTest {
      */
     @Test
     void breakKsmOfAMigratingKsmPageWaitsInsteadOfFaulting() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
         Rmap r = m.rmap();
-        k.full_scan();
-        k.full_scan();
         long kpage = KsmTest.pfnAt(m, 1, A);
         assertTrue(r.folioTestKsm(kpage));
         assertEquals(0, r.migrate_folio_unmap(kpage));

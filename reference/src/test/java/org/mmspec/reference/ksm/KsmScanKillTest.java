@@ -234,10 +234,8 @@ class KsmScanKillTest {
      */
     @Test
     void kmmOfAnotherMmUnderTheSamePidIsFresh() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
-        k.full_scan();
-        k.full_scan();
         Machine c = m.copy();
         MmStruct other = c.rmap().task(1);
         KsmMm old = k.mm(1);
@@ -331,10 +329,8 @@ class KsmScanKillTest {
      */
     @Test
     void aSlotEnteredDuringUnmergeGoesToTheTail() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
-        k.full_scan();
-        k.full_scan();
         assertEquals(0, k.sysfs_store("run", "2"));
         assertEquals(java.util.List.of(1), k.slots().stream().map(s -> s.mm().pid()).toList());
         int child = m.rmap().fork(1, 0);

@@ -236,11 +236,9 @@ class KsmStableTreeKillTest {
      */
     @Test
     void anUnmappedButPinnedKsmPageLosesItsNode() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
         RmapKsm rk = new RmapKsm(m.rmap());
-        k.full_scan();
-        k.full_scan();
         long kpage = KsmTest.pfnAt(m, 1, A);
         KsmStableNode n = k.folio_stable_node(kpage);
         assertNotNull(n);
@@ -263,11 +261,9 @@ class KsmStableTreeKillTest {
      */
     @Test
     void removeStableNodeIsBusyWhileMapped() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
         RmapKsm rk = new RmapKsm(m.rmap());
-        k.full_scan();
-        k.full_scan();
         long kpage = KsmTest.pfnAt(m, 1, A);
         KsmStableNode n = k.folio_stable_node(kpage);
         int refs = rk.refcount(kpage);
@@ -313,11 +309,9 @@ class KsmStableTreeKillTest {
      */
     @Test
     void removeStableNodeRemovesTheNodeAtOnce() {
-        Machine m = KsmTest.machine(256, false, false, 7, 7);
+        Machine m = KsmTest.mergedPair();
         Ksm k = m.ksm();
         RmapKsm rk = new RmapKsm(m.rmap());
-        k.full_scan();
-        k.full_scan();
         long kpage = KsmTest.pfnAt(m, 1, A);
         KsmStableNode n = k.folio_stable_node(kpage);
         rk.folio_get(kpage);

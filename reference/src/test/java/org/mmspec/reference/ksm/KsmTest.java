@@ -53,6 +53,14 @@ class KsmTest {
         return m;
     }
 
+    /** Two pages of 7 at A in pid 1, merged into one KSM page by two full scans (max_page_sharing 256). */
+    static Machine mergedPair() {
+        Machine m = machine(256, false, false, 7, 7);
+        m.ksm().full_scan();
+        m.ksm().full_scan();
+        return m;
+    }
+
     static Map<String, Long> row(long fullScans, long shared, long sharing, long unshared, long volatil, long chains, long dups, long zero,
                                  long profit) {
         Map<String, Long> m = new LinkedHashMap<>();
