@@ -1244,9 +1244,9 @@ public class PageAlloc {
                     }
                 }
                 if (oom_progress && nofail) {
-                    // __alloc_pages_cpuset_fallback(gfp_mask, order, ALLOC_NO_WATERMARKS, ac)
+                    // __alloc_pages_cpuset_fallback(gfp_mask, order, ALLOC_NO_WATERMARKS, ac): its
+                    // second try, without ALLOC_CPUSET, is the first again in a model without cpusets
                     page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
-                    if (page == MemMap.NIL) page = get_page_from_freelist(gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
                     if (page != MemMap.NIL) return page;
                 }
             }
